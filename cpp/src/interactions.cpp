@@ -1,0 +1,205 @@
+#include "recwasm/interactions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "recwasm/error.h"
+
+namespace recwasm {
+
+namespace {
+
+void requireExternalIdInRange(ExternalId id, const char* what) {
+  if (id > kMaxExternalId || id < -kMaxExternalId) {
+    fail(ErrorCode::kInvalidArgument, std::string(what) + " id " + std::to_string(id) +
+                                          " is beyond the 53-bit range JavaScript represents");
+  }
+}
+
+// Counting sort of `keyOfRow` into CSR order; rows keep their relative order (stable).
+SparseRows groupRows(const std::vector<std::int32_t>& keyOfRow, std::int32_t numKeys) {
+  SparseRows out;
+  out.offsets.assign(static_cast<std::size_t>(numKeys) + 1, 0);
+  for (std::int32_t k : keyOfRow) ++out.offsets[static_cast<std::size_t>(k) + 1];
+  for (std::size_t k = 0; k < static_cast<std::size_t>(numKeys); ++k) {
+    out.offsets[k + 1] += out.offsets[k];
+  }
+  out.indices.resize(keyOfRow.size());
+  std::vector<std::int32_t> next(out.offsets.begin(), out.offsets.end() - 1);
+  for (std::size_t row = 0; row < keyOfRow.size(); ++row) {
+    out.indices[static_cast<std::size_t>(next[static_cast<std::size_t>(keyOfRow[row])]++)] =
+        static_cast<std::int32_t>(row);
+  }
+  return out;
+}
+
+}  // namespace
+
+IdMap::IdMap(std::vector<ExternalId> ids) : ids_(std::move(ids)) {
+  for (std::size_t i = 0; i < ids_.size(); ++i) {
+    requireExternalIdInRange(ids_[i], "an");
+    if (i > 0 && ids_[i] <= ids_[i - 1]) {
+      fail(ErrorCode::kInvalidArgument, "id map must be strictly ascending");
+    }
+    if (ids_[i] != static_cast<ExternalId>(i)) identity_ = false;
+  }
+}
+
+IdMap IdMap::identity(std::int32_t n) {
+  require(n >= 0, "catalogue size must not be negative");
+  std::vector<ExternalId> ids(static_cast<std::size_t>(n));
+  for (std::int32_t i = 0; i < n; ++i) ids[static_cast<std::size_t>(i)] = i;
+  return IdMap(std::move(ids));
+}
+
+IdMap IdMap::fromUnsorted(std::vector<ExternalId> ids, const std::vector<ExternalId>& extra) {
+  ids.insert(ids.end(), extra.begin(), extra.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (ids.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+    fail(ErrorCode::kInvalidArgument, "more than 2^31 - 1 distinct ids");
+  }
+  return IdMap(std::move(ids));
+}
+
+std::optional<std::int32_t> IdMap::dense(ExternalId external) const {
+  if (identity_) {
+    if (external >= 0 && external < static_cast<ExternalId>(ids_.size())) {
+      return static_cast<std::int32_t>(external);
+    }
+    return std::nullopt;
+  }
+  auto it = std::lower_bound(ids_.begin(), ids_.end(), external);
+  if (it == ids_.end() || *it != external) return std::nullopt;
+  return static_cast<std::int32_t>(it - ids_.begin());
+}
+
+Interactions::Interactions()
+    : users_(std::make_shared<IdMap>()), items_(std::make_shared<IdMap>()) {
+  buildViews();
+}
+
+Interactions::Interactions(std::shared_ptr<const IdMap> users, std::shared_ptr<const IdMap> items,
+                           std::vector<std::int32_t> userOfRow, std::vector<std::int32_t> itemOfRow,
+                           std::vector<double> values, std::vector<std::int64_t> timestamps)
+    : users_(std::move(users)),
+      items_(std::move(items)),
+      userOfRow_(std::move(userOfRow)),
+      itemOfRow_(std::move(itemOfRow)),
+      values_(std::move(values)),
+      timestamps_(std::move(timestamps)) {
+  require(users_ && items_, "interactions need user and item catalogues");
+  require(itemOfRow_.size() == userOfRow_.size() && values_.size() == userOfRow_.size(),
+          "users, items and values must have the same length");
+  require(timestamps_.empty() || timestamps_.size() == userOfRow_.size(),
+          "timestamps must be absent or one per row");
+  require(userOfRow_.size() <= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()),
+          "more than 2^31 - 1 rows");
+  for (std::size_t row = 0; row < userOfRow_.size(); ++row) {
+    if (userOfRow_[row] < 0 || userOfRow_[row] >= users_->size()) {
+      fail(ErrorCode::kInvalidArgument, "row " + std::to_string(row) + ": user index " +
+                                            std::to_string(userOfRow_[row]) + " out of range");
+    }
+    if (itemOfRow_[row] < 0 || itemOfRow_[row] >= items_->size()) {
+      fail(ErrorCode::kInvalidArgument, "row " + std::to_string(row) + ": item index " +
+                                            std::to_string(itemOfRow_[row]) + " out of range");
+    }
+    if (!std::isfinite(values_[row])) {
+      fail(ErrorCode::kInvalidArgument,
+           "row " + std::to_string(row) + ": value is not a finite number");
+    }
+  }
+  buildViews();
+}
+
+Interactions Interactions::fromExternal(const std::vector<ExternalId>& users,
+                                        const std::vector<ExternalId>& items,
+                                        std::vector<double> values,
+                                        std::vector<std::int64_t> timestamps,
+                                        const std::vector<ExternalId>& extraItems) {
+  require(items.size() == users.size(), "users and items must have the same length");
+  for (ExternalId id : users) requireExternalIdInRange(id, "user");
+  for (ExternalId id : items) requireExternalIdInRange(id, "item");
+  for (ExternalId id : extraItems) requireExternalIdInRange(id, "item");
+  auto userMap = std::make_shared<IdMap>(IdMap::fromUnsorted(users));
+  auto itemMap = std::make_shared<IdMap>(IdMap::fromUnsorted(items, extraItems));
+  std::vector<std::int32_t> userOfRow(users.size());
+  std::vector<std::int32_t> itemOfRow(items.size());
+  for (std::size_t row = 0; row < users.size(); ++row) {
+    userOfRow[row] = *userMap->dense(users[row]);
+    itemOfRow[row] = *itemMap->dense(items[row]);
+  }
+  return Interactions(std::move(userMap), std::move(itemMap), std::move(userOfRow),
+                      std::move(itemOfRow), std::move(values), std::move(timestamps));
+}
+
+Interactions Interactions::selectRows(const std::vector<std::size_t>& rows) const {
+  std::vector<std::int32_t> users(rows.size());
+  std::vector<std::int32_t> items(rows.size());
+  std::vector<double> values(rows.size());
+  std::vector<std::int64_t> timestamps(hasTimestamps() ? rows.size() : 0);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    require(rows[i] < numRows(), "row selection out of range");
+    users[i] = userOfRow_[rows[i]];
+    items[i] = itemOfRow_[rows[i]];
+    values[i] = values_[rows[i]];
+    if (hasTimestamps()) timestamps[i] = timestamps_[rows[i]];
+  }
+  return Interactions(users_, items_, std::move(users), std::move(items), std::move(values),
+                      std::move(timestamps));
+}
+
+std::vector<std::int32_t> Interactions::historyOf(std::int32_t u) const {
+  std::vector<std::int32_t> items;
+  for (std::int32_t row : rowsOfUser(u)) items.push_back(itemOfRow_[static_cast<std::size_t>(row)]);
+  return items;
+}
+
+void Interactions::buildViews() {
+  userRows_ = groupRows(userOfRow_, numUsers());
+
+  // users x items: per user, the rows sorted by item (stable), keeping the last of equal items.
+  byUser_ = SparseRows{};
+  byUser_.offsets.assign(static_cast<std::size_t>(numUsers()) + 1, 0);
+  std::vector<std::int32_t> order;
+  for (std::int32_t u = 0; u < numUsers(); ++u) {
+    Span<std::int32_t> rows = rowsOfUser(u);
+    order.assign(rows.begin(), rows.end());
+    std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+      return itemOfRow_[static_cast<std::size_t>(a)] < itemOfRow_[static_cast<std::size_t>(b)];
+    });
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      auto row = static_cast<std::size_t>(order[k]);
+      bool lastOfItem = k + 1 == order.size() ||
+                        itemOfRow_[static_cast<std::size_t>(order[k + 1])] != itemOfRow_[row];
+      if (!lastOfItem) continue;
+      byUser_.indices.push_back(itemOfRow_[row]);
+      byUser_.values.push_back(values_[row]);
+    }
+    byUser_.offsets[static_cast<std::size_t>(u) + 1] =
+        static_cast<std::int32_t>(byUser_.indices.size());
+  }
+
+  // Transpose; users come out ascending within each item because we walk users in order.
+  byItem_ = SparseRows{};
+  byItem_.offsets.assign(static_cast<std::size_t>(numItems()) + 1, 0);
+  for (std::int32_t i : byUser_.indices) ++byItem_.offsets[static_cast<std::size_t>(i) + 1];
+  for (std::size_t i = 0; i < static_cast<std::size_t>(numItems()); ++i) {
+    byItem_.offsets[i + 1] += byItem_.offsets[i];
+  }
+  byItem_.indices.resize(byUser_.indices.size());
+  byItem_.values.resize(byUser_.values.size());
+  std::vector<std::int32_t> next(byItem_.offsets.begin(), byItem_.offsets.end() - 1);
+  for (std::int32_t u = 0; u < numUsers(); ++u) {
+    for (std::int32_t k = byUser_.offsets[static_cast<std::size_t>(u)];
+         k < byUser_.offsets[static_cast<std::size_t>(u) + 1]; ++k) {
+      auto item = static_cast<std::size_t>(byUser_.indices[static_cast<std::size_t>(k)]);
+      auto slot = static_cast<std::size_t>(next[item]++);
+      byItem_.indices[slot] = u;
+      byItem_.values[slot] = byUser_.values[static_cast<std::size_t>(k)];
+    }
+  }
+}
+
+}  // namespace recwasm

@@ -1,0 +1,236 @@
+#include "recwasm/recommender.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "recwasm/error.h"
+#include "recwasm/top_k.h"
+
+namespace recwasm {
+
+namespace {
+
+void requireItem(std::int32_t item, std::int32_t numItems, const char* what) {
+  if (item < 0 || item >= numItems) {
+    fail(ErrorCode::kUnknownItem,
+         std::string(what) + " item index " + std::to_string(item) + " is not in the catalogue");
+  }
+}
+
+void requireK(int k) {
+  if (k <= 0) fail(ErrorCode::kInvalidArgument, "k must be a positive integer");
+}
+
+}  // namespace
+
+CandidateFilter::CandidateFilter(std::int32_t numItems, const UserContext& user,
+                                 const RecommendOptions& options)
+    : allowed_(static_cast<std::size_t>(numItems), options.restrictToAllow ? 0 : 1) {
+  if (options.restrictToAllow) {
+    for (std::int32_t item : options.allow) {
+      requireItem(item, numItems, "allowed");
+      allowed_[static_cast<std::size_t>(item)] = 1;
+    }
+  }
+  for (std::int32_t item : options.exclude) {
+    requireItem(item, numItems, "excluded");
+    allowed_[static_cast<std::size_t>(item)] = 0;
+  }
+  if (options.excludeSeen) {
+    for (std::int32_t item : user.items) allowed_[static_cast<std::size_t>(item)] = 0;
+  }
+}
+
+Recommender::Recommender(std::string kind, OptionMap resolvedOptions)
+    : kind_(std::move(kind)), options_(std::move(resolvedOptions)) {}
+
+Recommender::~Recommender() = default;
+
+const Interactions& Recommender::trainingData() const {
+  if (!train_) fail(ErrorCode::kNotFitted, kind_ + " model is not fitted");
+  return *train_;
+}
+
+void Recommender::fit(const Dataset& data, const ProgressCallback& onProgress) {
+  beginFit(data);
+  constexpr int kBatchesPerSlice = 64;
+  for (;;) {
+    FitProgress progress = continueFit(kBatchesPerSlice);
+    bool keepGoing = !onProgress || onProgress(progress);
+    if (progress.done) return;
+    if (!keepGoing) {
+      cancelFit();
+      fail(ErrorCode::kCancelled, kind_ + " training was cancelled");
+    }
+  }
+}
+
+void Recommender::beginFit(const Dataset& data) {
+  require(data.interactions != nullptr, "dataset has no interactions");
+  std::unique_ptr<TrainingRun> run = startTraining(data);
+  pendingTrain_ = data.interactions;
+  run_ = std::move(run);
+}
+
+FitProgress Recommender::continueFit(int maxBatches) {
+  require(maxBatches > 0, "maxBatches must be positive");
+  if (!run_) fail(ErrorCode::kInvalidArgument, kind_ + ": no training run in progress");
+  FitProgress progress;
+  try {
+    progress = run_->advance(maxBatches);
+  } catch (...) {
+    cancelFit();  // a failed run (diverged, out of memory) never replaces the serving state
+    throw;
+  }
+  if (progress.done) {
+    adopt(*run_);
+    train_ = std::move(pendingTrain_);
+    run_.reset();
+  }
+  return progress;
+}
+
+void Recommender::cancelFit() {
+  run_.reset();
+  pendingTrain_.reset();
+}
+
+UserContext Recommender::resolve(const Query& query, History& storage) const {
+  const Interactions& train = trainingData();
+  if (query.user != Query::kNoUser && (query.user < 0 || query.user >= train.numUsers())) {
+    fail(ErrorCode::kUnknownUser, "user index " + std::to_string(query.user) + " is not known");
+  }
+  UserContext ctx;
+  ctx.user = query.user;
+  if (query.history != nullptr) {
+    const History& given = *query.history;
+    require(given.values.empty() || given.values.size() == given.items.size(),
+            "history values must be absent or one per item");
+    for (std::int32_t item : given.items) requireItem(item, train.numItems(), "history");
+    for (double v : given.values) require(std::isfinite(v), "history values must be finite");
+    ctx.items = Span<std::int32_t>(given.items);
+    if (given.values.empty()) {
+      storage.values.assign(given.items.size(), 1.0);
+      ctx.values = Span<double>(storage.values);
+    } else {
+      ctx.values = Span<double>(given.values);
+    }
+    ctx.foldedIn = true;
+    return ctx;
+  }
+  if (query.user == Query::kNoUser) {
+    fail(ErrorCode::kUnknownUser, "a query needs a known user or a history");
+  }
+  for (std::int32_t row : train.rowsOfUser(query.user)) {
+    storage.items.push_back(train.itemOfRow()[static_cast<std::size_t>(row)]);
+    storage.values.push_back(train.values()[static_cast<std::size_t>(row)]);
+  }
+  ctx.items = Span<std::int32_t>(storage.items);
+  ctx.values = Span<double>(storage.values);
+  return ctx;
+}
+
+Recommendations Recommender::recommend(const Query& query, const RecommendOptions& options) const {
+  requireK(options.k);
+  History buffer;
+  UserContext user = resolve(query, buffer);
+  CandidateFilter filter(numItems(), user, options);
+  Recommendations out;
+  rank(user, filter, std::min(options.k, numItems()), out);
+  return out;
+}
+
+std::vector<double> Recommender::score(const Query& query) const {
+  History buffer;
+  UserContext user = resolve(query, buffer);
+  std::vector<double> scores(static_cast<std::size_t>(numItems()));
+  scoreInto(user, scores.data());
+  return scores;
+}
+
+Recommendations Recommender::similarItems(std::int32_t item, int k) const {
+  requireK(k);
+  requireItem(item, numItems(), "query");
+  Recommendations out;
+  similarItemsInto(item, std::min(k, numItems()), out);
+  return out;
+}
+
+std::vector<Contribution> Recommender::explain(const Query& query, std::int32_t item,
+                                               int topN) const {
+  requireK(topN);
+  History buffer;
+  UserContext user = resolve(query, buffer);
+  requireItem(item, numItems(), "explained");
+  return explainItem(user, item, topN);
+}
+
+void Recommender::rank(const UserContext& user, const CandidateFilter& filter, int k,
+                       Recommendations& out) const {
+  std::vector<double> scores(static_cast<std::size_t>(numItems()));
+  scoreInto(user, scores.data());
+  rankScores(scores, filter, k, out);
+}
+
+void Recommender::rankScores(const std::vector<double>& scores, const CandidateFilter& filter,
+                             int k, Recommendations& out) {
+  TopK top(static_cast<std::size_t>(k));
+  for (std::size_t item = 0; item < scores.size(); ++item) {
+    if (!filter.allows(static_cast<std::int32_t>(item))) continue;
+    if (scores[item] == -std::numeric_limits<double>::infinity()) continue;
+    top.push(scores[item], static_cast<std::int32_t>(item));
+  }
+  top.drainSorted(out.items, out.scores);
+}
+
+void Recommender::similarItemsInto(std::int32_t, int, Recommendations&) const {
+  fail(ErrorCode::kUnsupported, kind_ + " has no item space to find similar items in");
+}
+
+std::vector<Contribution> Recommender::explainItem(const UserContext&, std::int32_t, int) const {
+  fail(ErrorCode::kUnsupported, kind_ + " cannot explain its recommendations");
+}
+
+std::vector<std::uint8_t> Recommender::save() const {
+  SnapshotWriter out;
+  out.string(kind_);
+  out.pod<std::uint64_t>(options_.size());
+  for (const auto& [key, value] : options_) {
+    out.string(key);
+    out.pod<std::uint8_t>(static_cast<std::uint8_t>(value.index()));
+    if (std::holds_alternative<double>(value)) out.pod<double>(std::get<double>(value));
+    if (std::holds_alternative<bool>(value)) out.pod<std::uint8_t>(std::get<bool>(value));
+    if (std::holds_alternative<std::string>(value)) out.string(std::get<std::string>(value));
+  }
+  writeInteractions(out, trainingData());
+  saveState(out);
+  return out.finish();
+}
+
+void writeInteractions(SnapshotWriter& out, const Interactions& data) {
+  out.vector(data.users().externalIds());
+  out.vector(data.items().externalIds());
+  out.vector(data.userOfRow());
+  out.vector(data.itemOfRow());
+  out.vector(data.values());
+  out.vector(data.timestamps());
+}
+
+Interactions readInteractions(SnapshotReader& in) {
+  try {
+    auto users = std::make_shared<IdMap>(in.vector<ExternalId>());
+    auto items = std::make_shared<IdMap>(in.vector<ExternalId>());
+    auto userOfRow = in.vector<std::int32_t>();
+    auto itemOfRow = in.vector<std::int32_t>();
+    auto values = in.vector<double>();
+    auto timestamps = in.vector<std::int64_t>();
+    return Interactions(std::move(users), std::move(items), std::move(userOfRow),
+                        std::move(itemOfRow), std::move(values), std::move(timestamps));
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kInvalidArgument) SnapshotReader::corrupt(e.what());
+    throw;
+  }
+}
+
+}  // namespace recwasm

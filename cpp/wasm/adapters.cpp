@@ -1,0 +1,477 @@
+#include "adapters.h"
+
+#include <emscripten/bind.h>
+
+#include <cmath>
+#include <new>
+#include <type_traits>
+
+#include "recwasm/demo_data.h"
+#include "recwasm/error.h"
+#include "recwasm/evaluation.h"
+#include "recwasm/external_ids.h"
+#include "recwasm/model_registry.h"
+
+namespace recwasm::wasm {
+
+namespace {
+
+struct ErrorSlot {
+  int code = 0;
+  std::string message;
+};
+
+ErrorSlot& errorSlot() {
+  static ErrorSlot slot;
+  return slot;
+}
+
+// Runs `f`, turning any exception into the error slot and a neutral return value.
+template <class F>
+auto guarded(F&& f) -> decltype(f()) {
+  using Result = decltype(f());
+  ErrorSlot& slot = errorSlot();
+  slot.code = 0;
+  slot.message.clear();
+  try {
+    return f();
+  } catch (const Error& e) {
+    slot.code = static_cast<int>(e.code());
+    slot.message = e.what();
+  } catch (const std::bad_alloc&) {
+    slot.code = static_cast<int>(ErrorCode::kOutOfMemory);
+    slot.message = "out of memory (the wasm heap could not grow)";
+  } catch (const std::exception& e) {
+    slot.code = static_cast<int>(ErrorCode::kInternal);
+    slot.message = std::string("internal error: ") + e.what();
+  } catch (...) {
+    slot.code = static_cast<int>(ErrorCode::kInvalidArgument);
+    slot.message = "invalid argument (a JavaScript value of the wrong shape)";
+  }
+  if constexpr (std::is_void_v<Result>) {
+    return;
+  } else if constexpr (std::is_same_v<Result, val>) {
+    return val::undefined();
+  } else {
+    return Result{};
+  }
+}
+
+bool present(const val& v) { return !v.isUndefined() && !v.isNull(); }
+
+std::vector<double> numbers(const val& v, const char* what) {
+  require(present(v) && present(v["length"]), std::string(what) + " must be an array of numbers");
+  return emscripten::convertJSArrayToNumberVector<double>(v);
+}
+
+ExternalId externalId(double value, const char* what) {
+  if (!std::isfinite(value) || value != std::floor(value) ||
+      std::abs(value) > static_cast<double>(kMaxExternalId)) {
+    fail(ErrorCode::kInvalidArgument,
+         std::string(what) + " ids must be integers within +-(2^53 - 1)");
+  }
+  return static_cast<ExternalId>(value);
+}
+
+std::vector<ExternalId> externalIds(const val& v, const char* what) {
+  std::vector<ExternalId> ids;
+  for (double d : numbers(v, what)) ids.push_back(externalId(d, what));
+  return ids;
+}
+
+int integerField(const val& obj, const char* key, int defaultValue) {
+  val v = obj[key];
+  if (!present(v)) return defaultValue;
+  require(v.isNumber(), std::string(key) + " must be a number");
+  double d = v.as<double>();
+  require(std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 2147483647.0,
+          std::string(key) + " must be an integer");
+  return static_cast<int>(d);
+}
+
+template <class T>
+val typedArray(const char* type, const std::vector<T>& data) {
+  return val::global(type).new_(emscripten::typed_memory_view(data.size(), data.data()));
+}
+
+val float64Array(const std::vector<double>& data) { return typedArray("Float64Array", data); }
+
+val idsToArray(const std::vector<ExternalId>& ids) {
+  std::vector<double> asNumbers(ids.begin(), ids.end());
+  return float64Array(asNumbers);
+}
+
+val recommendationsToObject(const ExternalRecommendations& recs) {
+  val out = val::object();
+  out.set("items", idsToArray(recs.items));
+  out.set("scores", float64Array(recs.scores));
+  return out;
+}
+
+ExternalRequest toRequest(const val& request) {
+  require(present(request), "a request object is required");
+  ExternalRequest out;
+  if (present(request["user"])) {
+    require(request["user"].isNumber(), "user must be a number");
+    out.user = externalId(request["user"].as<double>(), "user");
+  }
+  if (present(request["history"])) out.history = externalIds(request["history"], "history");
+  if (present(request["historyValues"])) {
+    out.historyValues = numbers(request["historyValues"], "historyValues");
+  }
+  out.k = integerField(request, "k", 10);
+  if (present(request["excludeSeen"])) out.excludeSeen = request["excludeSeen"].as<bool>();
+  if (present(request["exclude"])) out.exclude = externalIds(request["exclude"], "exclude");
+  if (present(request["allow"])) out.allow = externalIds(request["allow"], "allow");
+  return out;
+}
+
+OptionMap toOptions(const val& options) {
+  OptionMap out;
+  if (!present(options)) return out;
+  val keys = val::global("Object").call<val>("keys", options);
+  const auto n = keys["length"].as<unsigned>();
+  for (unsigned i = 0; i < n; ++i) {
+    std::string key = keys[i].as<std::string>();
+    val v = options[key];
+    if (v.isNumber()) {
+      out[key] = v.as<double>();
+    } else if (v.isTrue() || v.isFalse()) {
+      out[key] = v.as<bool>();
+    } else if (v.isString()) {
+      out[key] = v.as<std::string>();
+    } else if (!v.isUndefined()) {
+      fail(ErrorCode::kInvalidArgument, "option '" + key + "' must be a number, boolean or string");
+    }
+  }
+  return out;
+}
+
+val optionsToObject(const OptionMap& options) {
+  val out = val::object();
+  for (const auto& [key, value] : options) {
+    if (std::holds_alternative<double>(value)) out.set(key, std::get<double>(value));
+    if (std::holds_alternative<bool>(value)) out.set(key, std::get<bool>(value));
+    if (std::holds_alternative<std::string>(value)) out.set(key, std::get<std::string>(value));
+  }
+  return out;
+}
+
+val progressToObject(const FitProgress& p) {
+  val out = val::object();
+  out.set("done", p.done);
+  out.set("epoch", p.epoch);
+  out.set("epochs", p.epochs);
+  out.set("fraction", p.fraction);
+  out.set("loss", p.loss);
+  out.set("validationLoss", p.validationLoss);
+  out.set("examplesPerSecond", p.examplesPerSecond);
+  out.set("epochEnded", p.epochEnded);
+  return out;
+}
+
+}  // namespace
+
+int lastErrorCode() { return errorSlot().code; }
+std::string lastErrorMessage() { return errorSlot().message; }
+
+// ---- WasmDataset ------------------------------------------------------------------------------
+
+WasmDataset* WasmDataset::fromArrays(val parts) {
+  return guarded([&]() -> WasmDataset* {
+    require(present(parts), "dataset parts are required");
+    std::vector<ExternalId> users = externalIds(parts["users"], "users");
+    std::vector<ExternalId> items = externalIds(parts["items"], "items");
+    std::vector<double> values = numbers(parts["values"], "values");
+    std::vector<std::int64_t> timestamps;
+    if (present(parts["timestamps"])) {
+      for (double t : numbers(parts["timestamps"], "timestamps")) {
+        timestamps.push_back(externalId(t, "timestamp"));
+      }
+    }
+    std::vector<ExternalId> extraUsers, extraItems;
+    if (present(parts["extraUsers"])) extraUsers = externalIds(parts["extraUsers"], "extraUsers");
+    if (present(parts["extraItems"])) extraItems = externalIds(parts["extraItems"], "extraItems");
+    require(items.size() == users.size() && values.size() == users.size(),
+            "users, items and values must have the same length");
+    auto userMap = std::make_shared<IdMap>(IdMap::fromUnsorted(users, extraUsers));
+    auto itemMap = std::make_shared<IdMap>(IdMap::fromUnsorted(items, extraItems));
+    std::vector<std::int32_t> denseUsers(users.size()), denseItems(items.size());
+    for (std::size_t r = 0; r < users.size(); ++r) {
+      denseUsers[r] = *userMap->dense(users[r]);
+      denseItems[r] = *itemMap->dense(items[r]);
+    }
+    Dataset data;
+    data.interactions = std::make_shared<Interactions>(std::move(userMap), std::move(itemMap),
+                                                       std::move(denseUsers), std::move(denseItems),
+                                                       std::move(values), std::move(timestamps));
+    return new WasmDataset(std::move(data));
+  });
+}
+
+WasmDataset* WasmDataset::fromDemo(val params) {
+  return guarded([&]() -> WasmDataset* {
+    DemoDataParams p;
+    if (present(params)) {
+      p.users = integerField(params, "users", p.users);
+      p.items = integerField(params, "items", p.items);
+      p.categories = integerField(params, "categories", p.categories);
+      p.ratingsPerUser = integerField(params, "ratingsPerUser", p.ratingsPerUser);
+      p.sessionLength = integerField(params, "sessionLength", p.sessionLength);
+      if (present(params["seed"])) {
+        double seed = params["seed"].as<double>();
+        require(seed >= 0 && seed <= 4294967295.0 && seed == std::floor(seed),
+                "seed must be an integer in [0, 2^32)");
+        p.seed = static_cast<std::uint32_t>(seed);
+      }
+    }
+    return new WasmDataset(demoDataset(generateDemoData(p)));
+  });
+}
+
+void WasmDataset::setItemText(val texts) {
+  guarded([&] {
+    require(present(texts) && present(texts["length"]), "item text must be an array of strings");
+    const auto n = texts["length"].as<unsigned>();
+    require(static_cast<std::int32_t>(n) == data_.interactions->numItems(),
+            "item text needs one string per catalogue item");
+    auto out = std::make_shared<std::vector<std::string>>();
+    out->reserve(n);
+    for (unsigned i = 0; i < n; ++i) {
+      val t = texts[i];
+      require(t.isString(), "item text must be an array of strings");
+      out->push_back(t.as<std::string>());
+    }
+    data_.itemText = std::move(out);
+  });
+}
+
+void WasmDataset::setSessions(val sessions) {
+  guarded([&] {
+    require(present(sessions) && present(sessions["length"]), "sessions must be an array");
+    const auto n = sessions["length"].as<unsigned>();
+    auto out = std::make_shared<std::vector<std::vector<std::int32_t>>>();
+    for (unsigned s = 0; s < n; ++s) {
+      std::vector<std::int32_t> session;
+      for (ExternalId id : externalIds(sessions[s], "session")) {
+        std::optional<std::int32_t> item = data_.interactions->items().dense(id);
+        if (!item) {
+          fail(ErrorCode::kInvalidArgument,
+               "session " + std::to_string(s) + " mentions unknown item " + std::to_string(id));
+        }
+        session.push_back(*item);
+      }
+      out->push_back(std::move(session));
+    }
+    data_.sessions = std::move(out);
+  });
+}
+
+val WasmDataset::summary() const {
+  val out = val::object();
+  out.set("users", data_.interactions->numUsers());
+  out.set("items", data_.interactions->numItems());
+  out.set("rows", static_cast<double>(data_.interactions->numRows()));
+  out.set("hasTimestamps", data_.interactions->hasTimestamps());
+  out.set("hasItemText", data_.itemText != nullptr);
+  out.set("hasSessions", data_.sessions != nullptr);
+  return out;
+}
+
+val WasmDataset::userIds() const { return idsToArray(data_.interactions->users().externalIds()); }
+val WasmDataset::itemIds() const { return idsToArray(data_.interactions->items().externalIds()); }
+
+val WasmDataset::rows() const {
+  const Interactions& d = *data_.interactions;
+  std::vector<double> users(d.numRows()), items(d.numRows());
+  for (std::size_t r = 0; r < d.numRows(); ++r) {
+    users[r] = static_cast<double>(d.users().external(d.userOfRow()[r]));
+    items[r] = static_cast<double>(d.items().external(d.itemOfRow()[r]));
+  }
+  val out = val::object();
+  out.set("users", float64Array(users));
+  out.set("items", float64Array(items));
+  out.set("values", float64Array(d.values()));
+  if (d.hasTimestamps()) {
+    out.set("timestamps",
+            float64Array(std::vector<double>(d.timestamps().begin(), d.timestamps().end())));
+  }
+  return out;
+}
+
+val WasmDataset::itemText() const {
+  if (!data_.itemText) return val::null();
+  val out = val::array();
+  for (const std::string& t : *data_.itemText) out.call<void>("push", t);
+  return out;
+}
+
+val WasmDataset::sessions() const {
+  if (!data_.sessions) return val::null();
+  val out = val::array();
+  for (const auto& session : *data_.sessions) {
+    std::vector<double> ids;
+    for (std::int32_t item : session) {
+      ids.push_back(static_cast<double>(data_.interactions->items().external(item)));
+    }
+    out.call<void>("push", float64Array(ids));
+  }
+  return out;
+}
+
+// ---- WasmSplit --------------------------------------------------------------------------------
+
+WasmSplit* WasmSplit::leaveOneOut(const WasmDataset& data, double seed) {
+  return guarded([&]() -> WasmSplit* {
+    require(seed >= 0 && seed <= 4294967295.0 && seed == std::floor(seed),
+            "split seed must be an integer in [0, 2^32)");
+    TrainTestSplit split =
+        leaveOneOutSplit(*data.data().interactions, static_cast<std::uint32_t>(seed));
+    Dataset train = data.data(), test = data.data();
+    train.interactions = std::make_shared<Interactions>(std::move(split.train));
+    test.interactions = std::make_shared<Interactions>(std::move(split.test));
+    return new WasmSplit(WasmDataset(std::move(train)), WasmDataset(std::move(test)));
+  });
+}
+
+// ---- WasmModel --------------------------------------------------------------------------------
+
+WasmModel* WasmModel::create(const std::string& kind, val options) {
+  return guarded(
+      [&]() -> WasmModel* { return new WasmModel(createRecommender(kind, toOptions(options))); });
+}
+
+WasmModel* WasmModel::load(val bytes) {
+  return guarded([&]() -> WasmModel* {
+    require(present(bytes) && present(bytes["length"]), "snapshot bytes must be a Uint8Array");
+    std::vector<std::uint8_t> data = emscripten::convertJSArrayToNumberVector<std::uint8_t>(bytes);
+    return new WasmModel(loadRecommender(data));
+  });
+}
+
+val WasmModel::info() const {
+  return guarded([&] {
+    val out = val::object();
+    out.set("kind", model_->kind());
+    out.set("options", optionsToObject(model_->options()));
+    out.set("fitted", model_->isFitted());
+    out.set("fitInProgress", model_->fitInProgress());
+    out.set("predictsRatings", model_->predictsRatings());
+    if (model_->isFitted()) {
+      out.set("users", model_->trainingData().numUsers());
+      out.set("items", model_->trainingData().numItems());
+    }
+    return out;
+  });
+}
+
+bool WasmModel::beginFit(const WasmDataset& data) {
+  return guarded([&] {
+    model_->beginFit(data.data());
+    return true;
+  });
+}
+
+val WasmModel::continueFit(int maxBatches) {
+  return guarded([&] { return progressToObject(model_->continueFit(maxBatches)); });
+}
+
+void WasmModel::cancelFit() {
+  guarded([&] { model_->cancelFit(); });
+}
+
+val WasmModel::recommend(val request) const {
+  return guarded(
+      [&] { return recommendationsToObject(recommendExternal(*model_, toRequest(request))); });
+}
+
+val WasmModel::score(val request) const {
+  return guarded([&] { return float64Array(scoreExternal(*model_, toRequest(request))); });
+}
+
+val WasmModel::similarItems(double item, int k) const {
+  return guarded([&] {
+    return recommendationsToObject(similarItemsExternal(*model_, externalId(item, "item"), k));
+  });
+}
+
+val WasmModel::explain(val request, double item, int topN) const {
+  return guarded([&] {
+    std::vector<ExternalContribution> contributions =
+        explainExternal(*model_, toRequest(request), externalId(item, "item"), topN);
+    std::vector<ExternalId> items;
+    std::vector<double> weights;
+    for (const ExternalContribution& c : contributions) {
+      items.push_back(c.item);
+      weights.push_back(c.weight);
+    }
+    val out = val::object();
+    out.set("items", idsToArray(items));
+    out.set("weights", float64Array(weights));
+    return out;
+  });
+}
+
+val WasmModel::save() const {
+  return guarded([&] { return typedArray("Uint8Array", model_->save()); });
+}
+
+val WasmModel::userIds() const {
+  return guarded([&] { return idsToArray(model_->trainingData().users().externalIds()); });
+}
+
+val WasmModel::itemIds() const {
+  return guarded([&] { return idsToArray(model_->trainingData().items().externalIds()); });
+}
+
+// ---- free functions ---------------------------------------------------------------------------
+
+val evaluateModel(const WasmModel& model, const WasmDataset& test, int k,
+                  bool keepRecommendations) {
+  return guarded([&] {
+    EvaluationOptions options;
+    options.k = k;
+    options.keepRecommendations = keepRecommendations;
+    Evaluation e = evaluate(model.model(), *test.data().interactions, options);
+    val out = val::object();
+    out.set("users", static_cast<double>(e.users));
+    out.set("precision", e.mean.precision);
+    out.set("recall", e.mean.recall);
+    out.set("ndcg", e.mean.ndcg);
+    out.set("hitRate", e.mean.hitRate);
+    out.set("mrr", e.mean.mrr);
+    out.set("map", e.mean.map);
+    out.set("coverage", e.coverage);
+    out.set("rmse", e.rmse);
+    out.set("mae", e.mae);
+    out.set("milliseconds", e.milliseconds);
+    if (keepRecommendations) {
+      const Interactions& train = model.model().trainingData();
+      std::vector<double> users;
+      val items = val::array(), scores = val::array();
+      for (const UserRecommendations& u : e.perUser) {
+        users.push_back(static_cast<double>(train.users().external(u.user)));
+        std::vector<double> ids;
+        for (std::int32_t item : u.recommendations.items) {
+          ids.push_back(static_cast<double>(train.items().external(item)));
+        }
+        items.call<void>("push", float64Array(ids));
+        scores.call<void>("push", float64Array(u.recommendations.scores));
+      }
+      val recs = val::object();
+      recs.set("users", float64Array(users));
+      recs.set("items", items);
+      recs.set("scores", scores);
+      out.set("recommendations", recs);
+    }
+    return out;
+  });
+}
+
+val modelKinds() {
+  val out = val::array();
+  for (const std::string& kind : recwasm::modelKinds()) out.call<void>("push", kind);
+  return out;
+}
+
+}  // namespace recwasm::wasm

@@ -1,0 +1,97 @@
+// Thin adapters between Embind and the core: JS values in, typed-array copies out, every C++
+// exception caught and kept as data (lastErrorCode / lastErrorMessage) for TypeScript to raise.
+// No recommender logic lives here.
+#pragma once
+
+#include <emscripten/val.h>
+
+#include <memory>
+#include <string>
+
+#include "recwasm/recommender.h"
+#include "recwasm/split.h"
+
+namespace recwasm::wasm {
+
+using emscripten::val;
+
+/// 0 when the last adapter call succeeded, else its recwasm::ErrorCode.
+int lastErrorCode();
+std::string lastErrorMessage();
+
+class WasmDataset {
+ public:
+  explicit WasmDataset(Dataset data) : data_(std::move(data)) {}
+
+  /// `parts`: {users, items, values: Float64Array, timestamps?: Float64Array,
+  ///           extraUsers?: Float64Array, extraItems?: Float64Array}
+  static WasmDataset* fromArrays(val parts);
+  /// `params`: {users, items, categories, ratingsPerUser, sessionLength, seed}
+  static WasmDataset* fromDemo(val params);
+
+  /// Strings, one per item in ascending external id order (the catalogue order).
+  void setItemText(val texts);
+  /// Sessions given as arrays of external item ids (unknown ids are kInvalidArgument).
+  void setSessions(val sessions);
+
+  val summary() const;  ///< {users, items, rows, hasTimestamps, hasItemText, hasSessions}
+  val userIds() const;  ///< Float64Array, dense order
+  val itemIds() const;
+  val rows() const;      ///< {users, items, values, timestamps?} in external ids
+  val itemText() const;  ///< string[] or null
+  val sessions() const;  ///< Float64Array[] or null
+
+  const Dataset& data() const { return data_; }
+
+ private:
+  Dataset data_;
+};
+
+class WasmSplit {
+ public:
+  explicit WasmSplit(WasmDataset train, WasmDataset test)
+      : train_(std::move(train)), test_(std::move(test)) {}
+  static WasmSplit* leaveOneOut(const WasmDataset& data, double seed);
+  WasmDataset* train() const { return new WasmDataset(train_); }
+  WasmDataset* test() const { return new WasmDataset(test_); }
+
+ private:
+  WasmDataset train_;
+  WasmDataset test_;
+};
+
+class WasmModel {
+ public:
+  explicit WasmModel(std::unique_ptr<Recommender> model) : model_(std::move(model)) {}
+
+  static WasmModel* create(const std::string& kind, val options);
+  /// `bytes`: Uint8Array from save().
+  static WasmModel* load(val bytes);
+
+  val info() const;  ///< {kind, options, fitted, users, items, predictsRatings}
+  bool beginFit(const WasmDataset& data);
+  val continueFit(int maxBatches);  ///< FitProgress as a plain object
+  void cancelFit();
+
+  /// `request`: {user?, history?: Float64Array, historyValues?: Float64Array, k, excludeSeen,
+  ///             exclude?: Float64Array, allow?: Float64Array}; -> {items, scores}
+  val recommend(val request) const;
+  val score(val request) const;  ///< Float64Array in catalogue order
+  val similarItems(double item, int k) const;
+  val explain(val request, double item, int topN) const;  ///< {items, weights}
+  val save() const;                                       ///< Uint8Array
+  val userIds() const;
+  val itemIds() const;
+
+  const Recommender& model() const { return *model_; }
+
+ private:
+  std::unique_ptr<Recommender> model_;
+};
+
+/// {users, precision, recall, ndcg, hitRate, mrr, map, coverage, rmse, mae, milliseconds,
+///  recommendations?: {users: Float64Array, items: Float64Array[], scores: Float64Array[]}}
+val evaluateModel(const WasmModel& model, const WasmDataset& test, int k, bool keepRecommendations);
+val modelKinds();
+
+}  // namespace recwasm::wasm

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Brings a fresh Debian machine (or a ready one, in seconds) to the point where a target runs:
+# installs missing Debian packages, installs npm packages from the lock file, and builds only
+# what changed (native library + tests + tools, wasm module, TypeScript package, demo).
+#
+#   scripts/setup.sh build   native + wasm + TypeScript
+#   scripts/setup.sh test    build + sanitizer build + everything the test suite needs
+#   scripts/setup.sh demo    wasm + TypeScript + the demo page
+#   scripts/setup.sh bench   build (release native tools included)
+set -euo pipefail
+
+target="${1:-build}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# ---- Debian packages --------------------------------------------------------------------------
+packages=(cmake ninja-build g++ emscripten libeigen3-dev catch2)
+case "$target" in
+  test) packages+=(chromium clang libclang-rt-14-dev python3 python3-numpy python3-pandas python3-sklearn clang-format) ;;
+  bench) packages+=(chromium) ;;
+  demo | build) ;;
+  *) log "unknown target '$target' (build, test, demo, bench)"; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  if [[ "$(id -u)" != 0 ]]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ---- npm packages -----------------------------------------------------------------------------
+stamp=node_modules/.recwasm-lock-stamp
+if [[ ! -f "$stamp" ]] || ! cmp -s package-lock.json "$stamp"; then
+  log "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+
+# ---- builds -----------------------------------------------------------------------------------
+# Emscripten's optimiser needs Debian's node modules (acorn) on the path.
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+build_native() {  # dir, extra cmake args...
+  local dir="$1"
+  shift
+  if [[ ! -f "$dir/build.ninja" ]]; then
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  fi
+  cmake --build "$dir" --parallel "$jobs"
+}
+
+build_wasm() {
+  if [[ ! -f build/wasm/build.ninja ]]; then
+    emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build build/wasm --parallel "$jobs"
+}
+
+build_typescript() {
+  npx --no-install tsc -p tsconfig.json
+  chmod +x dist/cli.js
+}
+
+build_demo() {
+  npx --no-install vite build demo --logLevel warn
+}
+
+case "$target" in
+  build | bench)
+    build_native build/native
+    build_wasm
+    build_typescript
+    ;;
+  test)
+    build_native build/native
+    build_wasm
+    build_typescript
+    build_demo
+    ;;
+  demo)
+    build_wasm
+    build_typescript
+    build_demo
+    ;;
+esac
+log "ready ($target)"

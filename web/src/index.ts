@@ -1,0 +1,17 @@
+// recwasm's public API. Everything here works the same in browsers, workers and Node.
+export { RecwasmError, type RecwasmErrorCode } from './errors.js';
+export { loadRecwasm, type LoadOptions } from './runtime.js';
+export { Dataset, type DatasetSummary, type InteractionArrays } from './dataset.js';
+export { demoDataset, leaveOneOut, type DemoDataOptions, type Split } from './data.js';
+export {
+  Model,
+  type Explanation,
+  type FitOptions,
+  type FitProgress,
+  type ModelInfo,
+  type ModelKind,
+  type ModelOptions,
+  type Recommendation,
+  type RecommendOptions,
+} from './model.js';
+export { evaluate, type Evaluation, type EvaluationOptions } from './evaluate.js';

@@ -1,0 +1,194 @@
+// Loading the wasm module and the raw Embind surface. Everything here is internal: public
+// classes wrap these handles, copy results out, and free handles in dispose().
+import createRecwasmModule from './wasm/recwasm.mjs';
+import { RecwasmError } from './errors.js';
+
+/** @internal A handle Embind gives to JavaScript; must be deleted exactly once. */
+export interface RawHandle {
+  delete(): void;
+  isDeleted(): boolean;
+}
+
+/** @internal */
+export interface RawFitProgress {
+  done: boolean;
+  epoch: number;
+  epochs: number;
+  fraction: number;
+  loss: number;
+  validationLoss: number;
+  examplesPerSecond: number;
+  epochEnded: boolean;
+}
+
+/** @internal */
+export interface RawRecommendations {
+  items: Float64Array;
+  scores: Float64Array;
+}
+
+/** @internal */
+export interface RawRequest {
+  user?: number;
+  history?: Float64Array;
+  historyValues?: Float64Array;
+  k?: number;
+  excludeSeen?: boolean;
+  exclude?: Float64Array;
+  allow?: Float64Array;
+}
+
+/** @internal */
+export interface RawDataset extends RawHandle {
+  setItemText(texts: readonly string[]): void;
+  setSessions(sessions: readonly Float64Array[]): void;
+  summary(): {
+    users: number;
+    items: number;
+    rows: number;
+    hasTimestamps: boolean;
+    hasItemText: boolean;
+    hasSessions: boolean;
+  };
+  userIds(): Float64Array;
+  itemIds(): Float64Array;
+  rows(): { users: Float64Array; items: Float64Array; values: Float64Array; timestamps?: Float64Array };
+  itemText(): string[] | null;
+  sessions(): Float64Array[] | null;
+}
+
+/** @internal */
+export interface RawSplit extends RawHandle {
+  train(): RawDataset;
+  test(): RawDataset;
+}
+
+/** @internal */
+export interface RawModel extends RawHandle {
+  info(): {
+    kind: string;
+    options: Record<string, number | boolean | string>;
+    fitted: boolean;
+    fitInProgress: boolean;
+    predictsRatings: boolean;
+    users?: number;
+    items?: number;
+  };
+  beginFit(data: RawDataset): boolean;
+  continueFit(maxBatches: number): RawFitProgress;
+  cancelFit(): void;
+  recommend(request: RawRequest): RawRecommendations;
+  score(request: RawRequest): Float64Array;
+  similarItems(item: number, k: number): RawRecommendations;
+  explain(request: RawRequest, item: number, topN: number): { items: Float64Array; weights: Float64Array };
+  save(): Uint8Array;
+  userIds(): Float64Array;
+  itemIds(): Float64Array;
+}
+
+/** @internal */
+export interface RawEvaluation {
+  users: number;
+  precision: number;
+  recall: number;
+  ndcg: number;
+  hitRate: number;
+  mrr: number;
+  map: number;
+  coverage: number;
+  rmse: number;
+  mae: number;
+  milliseconds: number;
+  recommendations?: { users: Float64Array; items: Float64Array[]; scores: Float64Array[] };
+}
+
+/** @internal The Embind module (see cpp/wasm/bindings.cpp). */
+export interface RawModule {
+  HEAPU8: Uint8Array;
+  lastErrorCode(): number;
+  lastErrorMessage(): string;
+  modelKinds(): string[];
+  evaluateModel(model: RawModel, test: RawDataset, k: number, keep: boolean): RawEvaluation;
+  WasmDataset: {
+    fromArrays(parts: {
+      users: Float64Array;
+      items: Float64Array;
+      values: Float64Array;
+      timestamps?: Float64Array;
+      extraUsers?: Float64Array;
+      extraItems?: Float64Array;
+    }): RawDataset | null;
+    fromDemo(params: Record<string, number>): RawDataset | null;
+  };
+  WasmSplit: { leaveOneOut(data: RawDataset, seed: number): RawSplit | null };
+  WasmModel: {
+    create(kind: string, options: Record<string, unknown>): RawModel | null;
+    load(bytes: Uint8Array): RawModel | null;
+  };
+}
+
+export interface LoadOptions {
+  /** The module's bytes, when the default way of finding them does not fit your bundler. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Where to fetch `recwasm.wasm` from (browsers); defaults to next to the module. */
+  wasmUrl?: string | URL;
+}
+
+let loaded: RawModule | undefined;
+let loading: Promise<RawModule> | undefined;
+let defaultWasmBinary: (() => Promise<Uint8Array>) | undefined;
+
+/** @internal The Node entry point reads the .wasm from disk through this. */
+export function setDefaultWasmBinaryLoader(loader: () => Promise<Uint8Array>): void {
+  defaultWasmBinary = loader;
+}
+
+/**
+ * Loads and instantiates the WebAssembly module once; later calls return the same promise.
+ * Every other function of recwasm needs this to have finished.
+ */
+export async function loadRecwasm(options: LoadOptions = {}): Promise<void> {
+  if (!loading) {
+    loading = (async () => {
+      const overrides: { wasmBinary?: ArrayBuffer | Uint8Array; locateFile?: (p: string) => string } = {};
+      if (options.wasmBinary) overrides.wasmBinary = options.wasmBinary;
+      else if (options.wasmUrl) {
+        const url = String(options.wasmUrl);
+        overrides.locateFile = () => url;
+      } else if (defaultWasmBinary) overrides.wasmBinary = await defaultWasmBinary();
+      const module = (await createRecwasmModule(overrides)) as RawModule;
+      loaded = module;
+      return module;
+    })();
+    loading.catch(() => {
+      loading = undefined;
+    });
+  }
+  await loading;
+}
+
+/** @internal */
+export function raw(): RawModule {
+  if (!loaded) throw new RecwasmError('NOT_LOADED', 'recwasm is not loaded yet: await loadRecwasm() first');
+  return loaded;
+}
+
+/** @internal Raises the error the last core call left in the status slot, if any. */
+export function check<T>(value: T): T {
+  const module = raw();
+  const code = module.lastErrorCode();
+  if (code !== 0) throw RecwasmError.fromCoreCode(code, module.lastErrorMessage());
+  return value;
+}
+
+/** @internal Like check(), for factories: a null handle always means failure. */
+export function checkHandle<T>(value: T | null): T {
+  const result = check(value);
+  if (result === null) throw new RecwasmError('INTERNAL', 'the core returned no object and no error');
+  return result;
+}
+
+/** @internal Current size of the wasm heap in bytes (for leak checks and benchmarks). */
+export function heapBytes(): number {
+  return raw().HEAPU8.length;
+}
