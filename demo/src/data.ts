@@ -36,6 +36,7 @@ export interface LoadedData {
   source: DataSource;
   /** One line for the page ("30 users · 60 items · 358 ratings"). */
   summary: string;
+  counts: { users: number; items: number; rows: number };
   dataset: Dataset;
   split: Split;
   /** Every catalogue item, ascending id. */
@@ -105,6 +106,7 @@ export function loadData(source: DataSource): LoadedData {
     return {
       source,
       summary: `${summary.users.toLocaleString('en')} users · ${summary.items.toLocaleString('en')} items · ${summary.rows.toLocaleString('en')} ratings · train ${split.train.rowCount.toLocaleString('en')} / test ${split.test.rowCount.toLocaleString('en')}`,
+      counts: { users: summary.users, items: summary.items, rows: summary.rows },
       dataset,
       split,
       items,

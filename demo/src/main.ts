@@ -29,9 +29,12 @@ const ui = {
   unavailable: byId<HTMLDetailsElement>('unavailable'),
   unavailableList: byId('unavailable-list'),
   k: byId<HTMLSelectElement>('k-select'),
-  metricsTable: byId<HTMLTableElement>('metrics-table'),
-  metricsNotes: byId('metrics-notes'),
-  metricsChart: byId('metrics-chart'),
+  metrics: {
+    table: byId<HTMLTableElement>('metrics-table'),
+    chart: byId('metrics-chart'),
+    caption: byId('metrics-caption'),
+    notes: byId('metrics-notes'),
+  },
   user: byId<HTMLSelectElement>('user-select'),
   history: byId('user-history'),
   recs: byId('model-recs'),
@@ -99,6 +102,9 @@ function renderDataset(data: LoadedData): void {
   const { source } = data;
   if (source.type === 'generator') showParams(source.params);
   ui.summary.dataset['source'] = source.type;
+  ui.summary.dataset['users'] = String(data.counts.users);
+  ui.summary.dataset['items'] = String(data.counts.items);
+  ui.summary.dataset['rows'] = String(data.counts.rows);
   ui.summary.textContent =
     source.type === 'generator'
       ? `Generated${data.isNotebookDefault ? ' (the notebook’s defaults)' : ''}: ${data.summary}`
@@ -157,7 +163,7 @@ function evaluateAll(): void {
 
 function renderResults(): void {
   const data = app.data;
-  renderMetrics(ui.metricsTable, ui.metricsChart, ui.metricsNotes, {
+  renderMetrics(ui.metrics, {
     entries: app.entries,
     evaluations: app.evaluations,
     k: app.k,
