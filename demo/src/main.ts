@@ -216,13 +216,8 @@ async function save(data: LoadedData, entries: readonly ModelEntry[]): Promise<v
 }
 
 /** Rebuilds the saved dataset and loads the saved snapshots; false if there is nothing usable. */
-async function restore(): Promise<boolean> {
-  let session: SavedSession | null;
-  try {
-    session = await loadSession();
-  } catch {
-    return false; // IndexedDB unavailable (private mode, disabled storage): start fresh.
-  }
+async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
+  const session = await saved;
   if (!session || session.models.length === 0) return false;
   setStatus('Restoring saved models…', 'loading');
   const data = loadData(session.source);
@@ -317,18 +312,27 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
   });
   const started = performance.now();
   const fresh: ModelEntry[] = [];
+  const failed: string[] = [];
   try {
-    await trainAll(presets, data.split.train, {
-      signal,
-      onStart: (id) => ui.progress.start(id),
-      onProgress: (id, progress) => ui.progress.progress(id, progress),
-      onDone: (result) => {
-        const preset = presets.find((p) => p.id === result.id);
-        if (!preset) throw new Error(`unknown preset ${result.id}`);
-        fresh.push({ preset, model: result.model, fitMs: result.fitMs, losses: result.losses, origin: 'trained' });
-        ui.progress.done(result.id, result.fitMs, result.losses, 'trained');
+    await trainAll(
+      presets,
+      { source: data.source, train: data.split.train },
+      {
+        signal,
+        onStart: (id) => ui.progress.start(id),
+        onProgress: (id, progress) => ui.progress.progress(id, progress),
+        onDone: (result) => {
+          const preset = presets.find((p) => p.id === result.id);
+          if (!preset) throw new Error(`unknown preset ${result.id}`);
+          fresh.push({ preset, model: result.model, fitMs: result.fitMs, losses: result.losses, origin: 'trained' });
+          ui.progress.done(result.id, result.fitMs, result.losses, 'trained');
+        },
+        onError: (id, error) => {
+          failed.push(`${presets.find((p) => p.id === id)?.label ?? id}: ${error.message}`);
+          ui.progress.fail(id, `${error.code}: ${error.message}`);
+        },
       },
-    });
+    );
   } catch (error) {
     for (const entry of fresh) entry.model.dispose();
     const kept = app.entries.length > 0 ? ' The previous models are still shown.' : '';
@@ -347,21 +351,16 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
   evaluateAll();
   renderResults();
   const totalMs = performance.now() - started;
-  const timing = { trainMs: trainMs.toFixed(1), totalMs: totalMs.toFixed(1) };
-  setStatus(`Trained ${models(fresh.length)} in ${formatMs(trainMs)}. Saving…`, 'ready', { ...timing, saved: 'false' });
+  const timing = { trainMs: trainMs.toFixed(1), totalMs: totalMs.toFixed(1), failed: String(failed.length) };
+  const trained = `Trained ${models(fresh.length)} in ${formatMs(trainMs)}${failed.length ? ` (failed: ${failed.join('; ')})` : ''}`;
+  setStatus(`${trained}. Saving…`, 'ready', { ...timing, saved: 'false' });
   try {
     await save(data, fresh);
     if (app.data === data && app.entries === fresh) {
-      setStatus(`Trained ${models(fresh.length)} in ${formatMs(trainMs)}; saved in this browser.`, 'ready', {
-        ...timing,
-        saved: 'true',
-      });
+      setStatus(`${trained}; saved in this browser.`, 'ready', { ...timing, saved: 'true' });
     }
   } catch (error) {
-    setStatus(`Trained ${models(fresh.length)} in ${formatMs(trainMs)}; not saved (${errorMessage(error)}).`, 'ready', {
-      ...timing,
-      saved: 'error',
-    });
+    setStatus(`${trained}; not saved (${errorMessage(error)}).`, 'ready', { ...timing, saved: 'error' });
   }
 }
 
@@ -443,10 +442,16 @@ function showUnavailable(catalogue: PresetCatalogue): void {
 async function start(): Promise<void> {
   showParams({ ...GENERATOR_DEFAULTS });
   wireEvents();
+  // Reading IndexedDB overlaps with fetching and compiling the wasm module. Where IndexedDB is
+  // unavailable (private mode, storage disabled) the page simply starts fresh.
+  const saved = loadSession().catch(() => null);
   await loadRecwasm();
+  performance.mark('recwasm:wasm-ready');
   app.catalogue = buildCatalogue();
   showUnavailable(app.catalogue);
-  if (await restore()) return;
+  const restored = await restore(saved);
+  performance.mark('recwasm:restore-checked');
+  if (restored) return;
   useData(loadData({ type: 'generator', params: { ...GENERATOR_DEFAULTS } }));
   await startTraining();
 }

@@ -90,10 +90,16 @@ export class ProgressView {
     this.#drawLoss(row);
   }
 
+  fail(id: string, message: string): void {
+    const row = this.#rows.get(id);
+    if (row) this.#set(row, 'error', null, message);
+  }
+
   /** Marks every row that did not finish. */
   stopUnfinished(state: 'cancelled' | 'error', detail: string): void {
     for (const row of this.#rows.values()) {
-      if (row.item.dataset['state'] !== 'done') this.#set(row, state, null, detail);
+      const current = row.item.dataset['state'];
+      if (current === 'queued' || current === 'training') this.#set(row, state, null, detail);
     }
   }
 

@@ -1,12 +1,19 @@
 // Trains a list of (kind, options) jobs and hands back fitted models. Everything about *where*
 // training runs lives here, so moving it into the package's Web Worker changes only this file.
 import { Model, RecwasmError, type Dataset, type FitProgress, type ModelKind } from 'recwasm';
+import type { DataSource } from './data.js';
 import type { OptionValues } from './presets.js';
 
 export interface TrainJob {
   id: string;
   kind: ModelKind;
   options: OptionValues;
+}
+
+/** What to train on: where the data came from, and the page's own copy of its training part. */
+export interface TrainInput {
+  source: DataSource;
+  train: Dataset;
 }
 
 export interface LossPoint {
@@ -29,6 +36,8 @@ export interface TrainCallbacks {
   onProgress?: (id: string, progress: FitProgress) => void;
   /** A job finished; its model belongs to the caller from now on. */
   onDone?: (result: TrainedModel) => void;
+  /** A job failed (e.g. TRAINING_DIVERGED); the other jobs still train. */
+  onError?: (id: string, error: RecwasmError) => void;
 }
 
 export interface TrainOptions extends TrainCallbacks {
@@ -41,41 +50,52 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RecwasmError('CANCELLED', 'training was cancelled');
 }
 
+async function trainOne(job: TrainJob, train: Dataset, options: TrainOptions): Promise<TrainedModel> {
+  const model = Model.create(job.kind, job.options);
+  const losses: LossPoint[] = [];
+  const started = performance.now();
+  try {
+    const fitOptions: Parameters<Model['fitAsync']>[1] = {
+      onProgress: (progress) => {
+        if (progress.epochEnded && Number.isFinite(progress.loss)) {
+          losses.push({ epoch: progress.epoch, loss: progress.loss });
+        }
+        options.onProgress?.(job.id, progress);
+      },
+    };
+    if (options.signal) fitOptions.signal = options.signal;
+    await model.fitAsync(train, fitOptions);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { id: job.id, model, fitMs: performance.now() - started, losses };
+}
+
 /**
- * Trains every job on `train`, one after another. Rejects with RecwasmError('CANCELLED') when
- * `signal` aborts; models finished before that are disposed unless onDone took them (the caller
- * owns what onDone received either way).
+ * Trains every job, one after another, and resolves with the models that trained (in job
+ * order). Rejects with RecwasmError('CANCELLED') when `signal` aborts; the models onDone handed
+ * out before that belong to the caller, the others are freed.
  */
 export async function trainAll(
   jobs: readonly TrainJob[],
-  train: Dataset,
+  input: TrainInput,
   options: TrainOptions = {},
 ): Promise<TrainedModel[]> {
-  const { signal } = options;
   const results: TrainedModel[] = [];
   for (const job of jobs) {
     // Let the page paint the previous job's final state (and see a Cancel click) first.
     await yieldToEventLoop();
-    throwIfAborted(signal);
+    throwIfAborted(options.signal);
     options.onStart?.(job.id);
-    const model = Model.create(job.kind, job.options);
-    const losses: LossPoint[] = [];
-    const started = performance.now();
+    let result: TrainedModel;
     try {
-      const fitOptions: Parameters<Model['fitAsync']>[1] = {
-        onProgress: (progress) => {
-          if (progress.epochEnded && Number.isFinite(progress.loss))
-            losses.push({ epoch: progress.epoch, loss: progress.loss });
-          options.onProgress?.(job.id, progress);
-        },
-      };
-      if (signal) fitOptions.signal = signal;
-      await model.fitAsync(train, fitOptions);
+      result = await trainOne(job, input.train, options);
     } catch (error) {
-      model.dispose();
-      throw error;
+      if (!(error instanceof RecwasmError) || error.code === 'CANCELLED') throw error;
+      options.onError?.(job.id, error);
+      continue;
     }
-    const result = { id: job.id, model, fitMs: performance.now() - started, losses };
     results.push(result);
     options.onDone?.(result);
   }

@@ -62,6 +62,7 @@ test('Train all on the defaults shows the notebook figures and every bar reaches
   await page.click('#train-all');
   await waitForRun(page, 2);
   await page.waitForSelector('#status[data-saved="true"]');
+  assert.equal(await page.getAttribute('#status', 'data-failed'), '0', 'no model failed');
 
   const metrics = await readMetrics(page);
   const progress = await readProgress(page);

@@ -1,0 +1,123 @@
+// The demo page in headless Chromium, against its production build (vite build + preview):
+// - page load to first recommendations on the notebook's defaults, in a fresh profile each time
+//   (goal: under 1 s), read from the page's own performance mark;
+// - "Train all" on ml-latest-small (goal: under 10 s), as the page measures it: fitting every
+//   model the page lists, one after another, as the user waits for it.
+// Medians over `repeats` runs after one warm-up. Run alone with `node bench/suites/demo.mjs`.
+import { join } from 'node:path';
+import { build } from 'vite';
+import { openDemo, waitForRun } from '../../tests/browser/harness.mjs';
+import { movieLensDir } from '../../tests/browser/movielens-sample.mjs';
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+async function buildDemo(root) {
+  await build({ root: join(root, 'demo'), configFile: join(root, 'demo/vite.config.ts'), logLevel: 'warn' });
+}
+
+async function firstRecommendations() {
+  const demo = await openDemo();
+  try {
+    await demo.page.goto(demo.url);
+    await demo.page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
+    return await demo.page.evaluate(() => {
+      const mark = performance.getEntriesByName('recwasm:first-recommendations')[0];
+      if (!mark) throw new Error('the page set no first-recommendations mark');
+      return { ms: mark.startTime, models: document.querySelectorAll('#model-recs .model-card').length };
+    });
+  } finally {
+    await demo.close();
+  }
+}
+
+async function trainAllOnMovieLens(repeats) {
+  const demo = await openDemo();
+  const { page } = demo;
+  try {
+    await page.goto(demo.url);
+    await waitForRun(page, 1);
+    const files = ['ratings.csv', 'movies.csv', 'tags.csv'].map((f) => join(movieLensDir, f));
+    const dropped = performance.now();
+    await page.setInputFiles('#files', files);
+    await waitForRun(page, 2, 'ready', 600_000);
+    const dropToMetrics = performance.now() - dropped;
+    const train = [];
+    const total = [];
+    // Run 2 (the drop) is the warm-up; then Train all on the same data.
+    for (let run = 3; run < 3 + repeats; run++) {
+      await page.click('#train-all');
+      await waitForRun(page, run, 'ready', 600_000);
+      const status = await page.$eval('#status', (s) => ({ ...s.dataset }));
+      train.push(Number(status.trainMs));
+      total.push(Number(status.totalMs));
+    }
+    const models = await page.$$eval('#metrics-table tbody tr', (rows) => rows.map((r) => r.dataset.model));
+    if (demo.consoleErrors.length) throw new Error(`console errors: ${demo.consoleErrors.join('; ')}`);
+    return { dropToMetrics, train, total, models };
+  } finally {
+    await demo.close();
+  }
+}
+
+export async function run({ root, repeats }) {
+  await buildDemo(root);
+  const loads = [];
+  let cards = 0;
+  for (let r = 0; r <= repeats; r++) {
+    const result = await firstRecommendations();
+    cards = result.models;
+    if (r > 0) loads.push(result.ms);
+  }
+  const ml = await trainAllOnMovieLens(repeats);
+  const rows = [
+    {
+      suite: 'demo',
+      measure: 'page load to first recommendations (notebook defaults, fresh profile)',
+      median_ms: median(loads),
+      goal_ms: 1000,
+      runs_ms: loads,
+      models: cards,
+    },
+    {
+      suite: 'demo',
+      measure: 'Train all on ml-latest-small (fit of every listed model)',
+      median_ms: median(ml.train),
+      goal_ms: 10000,
+      runs_ms: ml.train,
+      models: ml.models.length,
+      model_ids: ml.models,
+    },
+    {
+      suite: 'demo',
+      measure: 'Train all on ml-latest-small + evaluation and rendering',
+      median_ms: median(ml.total),
+      runs_ms: ml.total,
+      models: ml.models.length,
+    },
+    {
+      suite: 'demo',
+      measure: 'drop ml-latest-small files to metrics shown (read, parse, split, train, evaluate), one run',
+      median_ms: ml.dropToMetrics,
+      runs_ms: [ml.dropToMetrics],
+      models: ml.models.length,
+    },
+  ];
+  const fmt = (ms) => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
+  const markdown = [
+    '| demo (headless Chromium, production build) | median | goal | models |',
+    '|---|---:|---:|---:|',
+    ...rows.map(
+      (r) => `| ${r.measure} | ${fmt(r.median_ms)} | ${r.goal_ms ? `< ${fmt(r.goal_ms)}` : ''} | ${r.models} |`,
+    ),
+  ].join('\n');
+  return { rows, markdown };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const root = new URL('../..', import.meta.url).pathname;
+  const { markdown } = await run({ root, repeats: Number(process.env.RECWASM_BENCH_REPEATS ?? 5) });
+  console.log(markdown);
+}
