@@ -47,7 +47,7 @@ bool CsvReader::next(CsvRecord& record) {
 
   record.line = line_;
   record.fields.clear();
-  unescaped_.clear();
+  if (!unescaped_.empty()) unescaped_.clear();
   const bool quoting = separator_ == ',';
   const std::size_t n = text_.size();
   const char* data = text_.data();

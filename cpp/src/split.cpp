@@ -30,15 +30,19 @@ TrainTestSplit lastByTimeSplit(const Interactions& data) {
   require(data.hasTimestamps(), "the last-by-time split needs interactions with timestamps");
   const std::vector<std::int64_t>& time = data.timestamps();
   std::vector<std::size_t> trainRows, testRows;
-  std::vector<std::size_t> order;
+  // (timestamp, row): a user's rows ascend in table order, so sorting the pairs keeps table order
+  // among equal timestamps.
+  std::vector<std::pair<std::int64_t, std::size_t>> events;
   for (std::int32_t u = 0; u < data.numUsers(); ++u) {
     Span<std::int32_t> rows = data.rowsOfUser(u);
     if (rows.empty()) continue;
-    order.assign(rows.begin(), rows.end());
-    std::stable_sort(order.begin(), order.end(),
-                     [&time](std::size_t a, std::size_t b) { return time[a] < time[b]; });
-    trainRows.insert(trainRows.end(), order.begin(), order.end() - 1);
-    testRows.push_back(order.back());
+    events.clear();
+    for (std::int32_t row : rows) {
+      events.emplace_back(time[static_cast<std::size_t>(row)], static_cast<std::size_t>(row));
+    }
+    std::sort(events.begin(), events.end());
+    for (std::size_t k = 0; k + 1 < events.size(); ++k) trainRows.push_back(events[k].second);
+    testRows.push_back(events.back().second);
   }
   return {data.selectRows(trainRows), data.selectRows(testRows)};
 }

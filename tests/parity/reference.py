@@ -83,7 +83,7 @@ def leave_one_out(frame, user_col, seed):
         shuffled = group.sample(frac=1.0, random_state=seed)
         train.append(shuffled.iloc[:-1])
         test.append(shuffled.iloc[-1:])
-    return pd.concat(train), pd.concat(test)
+    return _concat(train, frame), _concat(test, frame)
 
 
 def last_by_time(frame, user_col):
@@ -93,7 +93,7 @@ def last_by_time(frame, user_col):
     for _, group in ordered.groupby(user_col):
         train.append(group.iloc[:-1])
         test.append(group.iloc[-1:])
-    return pd.concat(train), pd.concat(test)
+    return _concat(train, frame), _concat(test, frame)
 
 
 def ratio(frame, user_col, fraction, seed):
@@ -111,6 +111,12 @@ def ratio(frame, user_col, fraction, seed):
         order = rng.permutation(n)
         is_test[idx[order[n - count :]]] = True
     return frame[~is_test], frame[is_test]
+
+
+def _concat(parts, like):
+    # No ratings (0 users, 0 ratings per user): recwasm returns empty parts; pandas cannot
+    # concatenate nothing.
+    return pd.concat(parts) if parts else like.iloc[:0]
 
 
 def split(frame, method, user_col, seed, fraction):
