@@ -1,7 +1,7 @@
 // The page's current dataset: where it came from (generator parameters or MovieLens files, both
 // small enough to store and rebuild after a reload), the notebook's split, and what the tables show.
-import { demoDataset, leaveOneOut, type Dataset, type DemoDataOptions, type Split } from 'recwasm';
-import { movieLensDataset, parseMovieInfo, type MovieInfo, type MovieLensFiles } from './movielens.js';
+import { Dataset, generateDemoData, leaveOneOut, type DemoDataOptions, type Split } from 'recwasm';
+import { parseMovieInfo, type MovieLensTexts } from './movielens.js';
 
 export type GeneratorParams = Required<DemoDataOptions>;
 
@@ -18,7 +18,7 @@ export const GENERATOR_DEFAULTS: Readonly<GeneratorParams> = Object.freeze({
 /** The notebook's leave_last_one_out_split(seed=42). */
 export const SPLIT_SEED = 42;
 
-export type DataSource = { type: 'generator'; params: GeneratorParams } | { type: 'movielens'; files: MovieLensFiles };
+export type DataSource = { type: 'generator'; params: GeneratorParams } | { type: 'movielens'; files: MovieLensTexts };
 
 export interface ItemInfo {
   id: number;
@@ -53,8 +53,6 @@ export interface LoadedData {
   dispose(): void;
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-
 function groupByUser(data: Dataset): Map<number, Rated[]> {
   const rows = data.toArrays();
   const byUser = new Map<number, Rated[]>();
@@ -67,32 +65,50 @@ function groupByUser(data: Dataset): Map<number, Rated[]> {
   return byUser;
 }
 
-function itemsOf(dataset: Dataset, movies: Map<number, MovieInfo> | null): ItemInfo[] {
-  const ids = Array.from(dataset.itemIds());
-  if (!movies) {
-    const text = dataset.itemText() ?? [];
-    return ids.map((id, i) => ({ id, title: `Item_${pad2(id)}`, genre: '', description: text[i] ?? '' }));
-  }
-  return ids.map((id) => {
-    const info = movies.get(id);
+/** The dataset and the items table (title, genre, description) of a source. */
+function build(source: DataSource): { dataset: Dataset; items: ItemInfo[] } {
+  if (source.type === 'generator') {
+    const generated = generateDemoData(source.params);
     return {
-      id,
-      title: info?.title ?? `Movie ${id}`,
-      genre: info?.genres.join(', ') ?? '',
-      description: info?.tags.join(', ') ?? '',
+      dataset: Dataset.fromDemoData(generated),
+      items: generated.items.map((item) => ({
+        id: item.id,
+        title: item.title,
+        genre: item.categoryName,
+        description: item.description,
+      })),
     };
-  });
+  }
+  const { ratings, movies, tags } = source.files;
+  const files: Parameters<typeof Dataset.fromMovieLens>[0] = { ratings };
+  if (movies !== undefined) files.movies = movies;
+  if (tags !== undefined) files.tags = tags;
+  // The package validates the files first, with messages naming the file and line.
+  const dataset = Dataset.fromMovieLens(files);
+  try {
+    const info = parseMovieInfo(source.files);
+    const items = Array.from(dataset.itemIds(), (id) => {
+      const movie = info.get(id);
+      return {
+        id,
+        title: movie?.title ?? `Movie ${id}`,
+        genre: movie?.genres.join(', ') ?? '',
+        description: movie?.tags.join(', ') ?? '',
+      };
+    });
+    return { dataset, items };
+  } catch (error) {
+    dataset.dispose();
+    throw error;
+  }
 }
 
 /** Builds the dataset and the notebook's split; throws (RecwasmError or Error) on bad input. */
 export function loadData(source: DataSource): LoadedData {
-  const movies = source.type === 'movielens' ? parseMovieInfo(source.files) : null;
-  const dataset =
-    source.type === 'generator' ? demoDataset(source.params) : movieLensDataset(source.files, movies ?? new Map());
+  const { dataset, items } = build(source);
   let split: Split | undefined;
   try {
     split = leaveOneOut(dataset, { seed: SPLIT_SEED });
-    const items = itemsOf(dataset, movies);
     const byId = new Map(items.map((item) => [item.id, item]));
     const train = groupByUser(split.train);
     const test = groupByUser(split.test);

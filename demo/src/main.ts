@@ -5,7 +5,7 @@ import { Model, RecwasmError, evaluate, loadRecwasm, type Evaluation } from 'rec
 import { GENERATOR_DEFAULTS, loadData, type DataSource, type GeneratorParams, type LoadedData } from './data.js';
 import { byId, errorMessage, formatMs, h } from './dom.js';
 import { renderMetrics } from './metrics-view.js';
-import { detectMovieLensFile, type MovieLensFiles } from './movielens.js';
+import { detectMovieLensFile, type MovieLensTexts } from './movielens.js';
 import { buildCatalogue, presetFor, type ModelEntry, type PresetCatalogue } from './presets.js';
 import { ProgressView } from './progress-view.js';
 import { clearSession, loadSession, saveSession, type SavedSession } from './store.js';
@@ -383,7 +383,7 @@ async function readDroppedFiles(list: FileList | readonly File[]): Promise<void>
     setStatus('A MovieLens ratings file (userId,movieId,rating,timestamp) is needed.', 'error');
     return;
   }
-  const movieLens: MovieLensFiles = { ratings: found.ratings, names };
+  const movieLens: MovieLensTexts = { ratings: found.ratings, names };
   if (found.movies !== undefined) movieLens.movies = found.movies;
   if (found.tags !== undefined) movieLens.tags = found.tags;
   await switchSource({ type: 'movielens', files: movieLens }, names.join(', '));

@@ -1,9 +1,8 @@
-// MovieLens files dropped on the page: recognising which file is which, and the movie titles,
-// genres and tags the page displays. Building the Dataset follows ../shared/DESIGN.md ("The same
-// rules on real data") so the figures match the CLI's on the same files.
-import { Dataset } from 'recwasm';
+// MovieLens files dropped on the page: recognising which file is which, and the titles, genres
+// and tags the page displays. The Dataset itself comes from the package (Dataset.fromMovieLens),
+// which keeps the title, genres and tags only as one item text.
 
-export interface MovieLensFiles {
+export interface MovieLensTexts {
   ratings: string;
   movies?: string;
   tags?: string;
@@ -86,54 +85,19 @@ function number(text: string | undefined, what: string, line: number): number {
   return value;
 }
 
-interface RatingRows {
-  users: number[];
-  items: number[];
-  ratings: number[];
-  timestamps: number[];
-}
-
-function parseRatings(text: string, fileName: string): RatingRows {
-  const rows: RatingRows = { users: [], items: [], ratings: [], timestamps: [] };
-  const tabSeparated = detectMovieLensFile(text) === 'ratings' && !firstLine(text).includes(',');
-  const add = (fields: string[], line: number) => {
-    rows.users.push(number(fields[0], 'userId', line));
-    rows.items.push(number(fields[1], 'movieId', line));
-    rows.ratings.push(number(fields[2], 'rating', line));
-    rows.timestamps.push(number(fields[3], 'timestamp', line));
-  };
-  try {
-    if (tabSeparated) {
-      text.split(/\r?\n/).forEach((lineText, index) => {
-        if (lineText.trim() !== '') add(lineText.split('\t'), index + 1);
-      });
-    } else {
-      parseCsv(text, (fields, line) => {
-        if (line > 1) add(fields, line);
-      });
-    }
-  } catch (error) {
-    throw new Error(`${fileName}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (rows.users.length === 0) throw new Error(`${fileName}: no ratings`);
-  return rows;
-}
-
 export interface MovieInfo {
   title: string;
   genres: string[];
   tags: string[];
-  /** Listed in movies.csv (so in the catalogue even when nobody rated it). */
-  listed: boolean;
 }
 
 /** Titles, genres and tags by movieId (movies.csv and tags.csv; either may be missing). */
-export function parseMovieInfo(files: MovieLensFiles): Map<number, MovieInfo> {
+export function parseMovieInfo(files: MovieLensTexts): Map<number, MovieInfo> {
   const movies = new Map<number, MovieInfo>();
   const entry = (id: number) => {
     let info = movies.get(id);
     if (!info) {
-      info = { title: `Movie ${id}`, genres: [], tags: [], listed: false };
+      info = { title: `Movie ${id}`, genres: [], tags: [] };
       movies.set(id, info);
     }
     return info;
@@ -143,7 +107,6 @@ export function parseMovieInfo(files: MovieLensFiles): Map<number, MovieInfo> {
       if (line === 1) return;
       const info = entry(number(fields[0], 'movieId', line));
       info.title = fields[1] ?? info.title;
-      info.listed = true;
       const genres = fields[2] ?? '';
       info.genres = genres === '' ? [] : genres.split('|');
     });
@@ -155,63 +118,4 @@ export function parseMovieInfo(files: MovieLensFiles): Map<number, MovieInfo> {
     });
   }
   return movies;
-}
-
-const SESSION_GAP_SECONDS = 3600;
-
-/**
- * A Dataset from MovieLens texts: every movie of ratings.csv and movies.csv in the catalogue;
- * item text = title, genres ('|' read as spaces), tags in file order; sessions = each user's
- * ratings in time order, cut where consecutive events are more than an hour apart.
- */
-export function movieLensDataset(files: MovieLensFiles, movies: Map<number, MovieInfo>): Dataset {
-  const rows = parseRatings(files.ratings, 'ratings');
-  const dataset = Dataset.fromArrays({
-    users: rows.users,
-    items: rows.items,
-    ratings: rows.ratings,
-    timestamps: rows.timestamps,
-    catalogue: { items: [...movies].filter(([, info]) => info.listed).map(([id]) => id) },
-  });
-  try {
-    const text = Array.from(dataset.itemIds(), (id) => {
-      const info = movies.get(id);
-      if (!info) return '';
-      const parts = files.movies ? [info.title, info.genres.join(' ')] : [];
-      return [...parts, ...info.tags].filter((p) => p !== '').join(' ');
-    });
-    dataset.setItemText(text);
-    dataset.setSessions(sessionsFromTimestamps(rows));
-  } catch (error) {
-    dataset.dispose();
-    throw error;
-  }
-  return dataset;
-}
-
-function sessionsFromTimestamps(rows: RatingRows): number[][] {
-  const byUser = new Map<number, number[]>();
-  rows.users.forEach((user, row) => {
-    const list = byUser.get(user);
-    if (list) list.push(row);
-    else byUser.set(user, [row]);
-  });
-  const sessions: number[][] = [];
-  for (const user of [...byUser.keys()].sort((a, b) => a - b)) {
-    // Array.prototype.sort is stable: equal timestamps keep file order.
-    const events = (byUser.get(user) ?? []).sort((a, b) => (rows.timestamps[a] ?? 0) - (rows.timestamps[b] ?? 0));
-    let current: number[] = [];
-    let last = -Infinity;
-    for (const row of events) {
-      const time = rows.timestamps[row] ?? 0;
-      if (current.length > 0 && time - last > SESSION_GAP_SECONDS) {
-        sessions.push(current);
-        current = [];
-      }
-      current.push(rows.items[row] ?? 0);
-      last = time;
-    }
-    if (current.length > 0) sessions.push(current);
-  }
-  return sessions;
 }

@@ -20,6 +20,21 @@ const DETERMINISTIC = new Set(['popularity', 'content_tfidf', 'covisitation', 'u
 // The notebook's printed co-visitation list for user 2 (last item 38): only 7 unseen neighbours.
 const NOTEBOOK_COVISITATION_USER_2 = [15, 57, 32, 22, 26, 39, 58];
 
+// The notebook's printed items_df.head(10): title and description (its category comments name
+// the genres: 0 Action, 1 Romance, 2 Sci-Fi, 3 Comedy, 4 Horror, 5 Documentary).
+const NOTEBOOK_ITEMS_HEAD = [
+  ['Item_00_Category_03', 'Comedy', 'smile joke awkward comedy ridiculous'],
+  ['Item_01_Category_04', 'Horror', 'fear scary haunted monster ghost'],
+  ['Item_02_Category_02', 'Sci-Fi', 'technology experiment cyber alien spaceship'],
+  ['Item_03_Category_04', 'Horror', 'scream haunted evil dark ghost'],
+  ['Item_04_Category_04', 'Horror', 'blood dark scary curse evil'],
+  ['Item_05_Category_01', 'Romance', 'wedding relationship love emotion heart'],
+  ['Item_06_Category_02', 'Sci-Fi', 'experiment scifi robot space spaceship'],
+  ['Item_07_Category_02', 'Sci-Fi', 'cyber planet scifi galaxy space'],
+  ['Item_08_Category_02', 'Sci-Fi', 'technology time space galaxy future'],
+  ['Item_09_Category_04', 'Horror', 'haunted fear scream nightmare blood'],
+];
+
 let demo;
 let split;
 before(async () => {
@@ -95,6 +110,25 @@ test('Train all on the defaults shows the notebook figures and every bar reaches
     assert.ok(row.values.fitMs >= 0);
   }
   await demo.screenshot('demo-defaults');
+  assert.deepEqual(demo.consoleErrors, []);
+});
+
+test("the dataset panel shows the notebook's parameters and items", async () => {
+  const { page } = demo;
+  const params = await page.$$eval('#generator-form input', (inputs) =>
+    Object.fromEntries(inputs.map((i) => [i.name, Number(i.value)])),
+  );
+  assert.deepEqual(params, { users: 30, items: 60, categories: 6, ratingsPerUser: 12, sessionLength: 8, seed: 42 });
+  const summary = await page.$eval('#dataset-summary', (e) => ({ ...e.dataset }));
+  assert.deepEqual(summary, { source: 'generator', users: '30', items: '60', rows: '358' });
+  const items = await page.$$eval('#items-table tbody tr', (rows) =>
+    rows.map((r) => [...r.cells].map((c) => c.textContent)),
+  );
+  assert.equal(items.length, 60);
+  assert.deepEqual(
+    items.slice(0, 10).map(([, title, genre, description]) => [title, genre, description]),
+    NOTEBOOK_ITEMS_HEAD,
+  );
   assert.deepEqual(demo.consoleErrors, []);
 });
 
