@@ -5,6 +5,8 @@ export { Dataset, type DatasetSummary, type InteractionArrays } from './dataset.
 export { demoDataset, leaveOneOut, type DemoDataOptions, type Split } from './data.js';
 export {
   Model,
+  type ContentTfidfOptions,
+  type CovisitationOptions,
   type Explanation,
   type FitOptions,
   type FitProgress,
