@@ -4,13 +4,12 @@
 // a missing Python or scikit-learn fails the test.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { before, test } from 'node:test';
-import { Dataset, Model, demoDataset, leaveOneOut, loadRecwasm } from 'recwasm';
+import { Model, demoDataset, leaveOneOut, loadRecwasm } from 'recwasm';
+import { movieLensDataset, movieLensDir } from './movielens.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const script = `${root}tests/reference/classic_reference.py`;
-const movielens = `${root}../shared/datasets/ml-latest-small`;
 
 before(async () => {
   await loadRecwasm();
@@ -112,62 +111,6 @@ for (const params of demoCases) {
   });
 }
 
-/** RFC 4180 rows (quoted fields, doubled quotes), header first. */
-function readCsv(path) {
-  const text = readFileSync(path, 'utf8');
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c === '"') {
-      quoted = true;
-    } else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else {
-      field += c;
-    }
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows.slice(1);
-}
-
-/** MovieLens as DESIGN.md describes it: all movies in the catalogue; text = title, genres, tags. */
-function movieLensDataset() {
-  const ratings = readCsv(`${movielens}/ratings.csv`);
-  const movies = readCsv(`${movielens}/movies.csv`);
-  const tags = readCsv(`${movielens}/tags.csv`);
-  const data = Dataset.fromArrays({
-    users: ratings.map((r) => Number(r[0])),
-    items: ratings.map((r) => Number(r[1])),
-    ratings: ratings.map((r) => Number(r[2])),
-    timestamps: ratings.map((r) => Number(r[3])),
-    catalogue: { items: movies.map((m) => Number(m[0])) },
-  });
-  const parts = new Map(Array.from(data.itemIds(), (id) => [id, []]));
-  for (const [id, title, genres] of movies) parts.get(Number(id)).push(title, genres.replaceAll('|', ' '));
-  for (const [, id, tag] of tags) parts.get(Number(id)).push(tag);
-  data.setItemText(Array.from(data.itemIds(), (id) => parts.get(id).join(' ')));
-  return data;
-}
-
 const movieIds = [1, 29, 73, 260, 284, 293, 296, 318, 356, 649, 680, 741, 790, 2571, 4973, 4993, 79132];
 const userIds = [1, 2, 3, 50, 100, 200, 414, 599, 610];
 
@@ -178,7 +121,7 @@ for (const maxFeatures of [0, 5000]) {
     try {
       const expected = reference({
         task: 'movielens',
-        dir: movielens,
+        dir: movieLensDir,
         k: 10,
         items: movieIds,
         users: userIds,

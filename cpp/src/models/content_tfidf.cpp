@@ -124,14 +124,18 @@ bool ContentTfidf::unitProfile(const UserContext& user, std::vector<double>& pro
 }
 
 void ContentTfidf::cosines(const std::vector<double>& profile, double* scores) const {
-  const SparseRows& items = state_.items;
-  for (std::int32_t i = 0; i < items.rows(); ++i) {
-    double dot = 0.0;
-    for (std::int32_t e = items.offsets[i]; e < items.offsets[i + 1]; ++e) {
-      dot += items.values[static_cast<std::size_t>(e)] *
-             profile[static_cast<std::size_t>(items.indices[static_cast<std::size_t>(e)])];
+  // Term by term over the postings of the profile's non-zero terms: each item's sum receives
+  // its products in ascending term order, exactly as a row-by-row dot product would (the
+  // skipped terms would only add +0), but common terms no longer cost a pass over every item.
+  std::fill(scores, scores + state_.items.rows(), 0.0);
+  const SparseRows& postings = itemsOfTerm_;
+  for (std::int32_t t = 0; t < state_.terms; ++t) {
+    const double p = profile[static_cast<std::size_t>(t)];
+    if (p == 0.0) continue;
+    for (std::int32_t e = postings.offsets[t]; e < postings.offsets[t + 1]; ++e) {
+      scores[postings.indices[static_cast<std::size_t>(e)]] +=
+          postings.values[static_cast<std::size_t>(e)] * p;
     }
-    scores[i] = dot;
   }
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 
 #include "recwasm/training_run.h"
 
@@ -61,37 +60,59 @@ CovisitationGraph buildCovisitation(std::int32_t numItems,
   }
 
   // One item at a time: count its partners in a dense counter, remembering first-count order.
+  // count[a] starts at 1 so that `a` is never taken for its own partner (no branch per pair).
   CovisitationGraph graph;
   graph.offsets.reserve(items + 1);
   std::vector<std::int32_t> count(items, 0);
-  std::vector<std::int32_t> touched;  // partners of `a` in the order they were first counted
-  std::vector<std::uint32_t> order;
+  std::vector<std::int32_t> touched(items);  // partners of `a` in first-counted order
+  std::vector<std::int32_t> kept;
+  std::vector<std::size_t> histogram;
+  std::int32_t* counter = count.data();
+  const std::int32_t* members = sessionItems.data();
   for (std::size_t a = 0; a < items; ++a) {
+    std::int32_t* partners = touched.data();
+    std::size_t found = 0;
+    counter[a] = 1;
     for (std::size_t p = itemOffsets[a]; p < itemOffsets[a + 1]; ++p) {
       const std::size_t s = sessionsOfItem[p];
-      for (std::size_t e = sessionOffsets[s]; e < sessionOffsets[s + 1]; ++e) {
-        const std::int32_t b = sessionItems[e];
-        if (static_cast<std::size_t>(b) == a) continue;
-        if (count[static_cast<std::size_t>(b)]++ == 0) touched.push_back(b);
+      const std::int32_t* end = members + sessionOffsets[s + 1];
+      for (const std::int32_t* b = members + sessionOffsets[s]; b != end; ++b) {
+        if (counter[*b]++ == 0) partners[found++] = *b;
       }
     }
-    order.resize(touched.size());
-    std::iota(order.begin(), order.end(), 0u);
-    const std::size_t kept = std::min(touched.size(), static_cast<std::size_t>(keep));
-    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(kept), order.end(),
-                      [&](std::uint32_t x, std::uint32_t y) {
-                        const std::int32_t cx = count[static_cast<std::size_t>(touched[x])];
-                        const std::int32_t cy = count[static_cast<std::size_t>(touched[y])];
-                        return cx > cy || (cx == cy && x < y);
-                      });
-    for (std::size_t i = 0; i < kept; ++i) {
-      const std::int32_t b = touched[order[i]];
+    counter[a] = 0;
+
+    // The kept partners: every count above the cutoff count, then as many at the cutoff as
+    // fit, each group in first-counted order; a stable sort by count then gives the final
+    // order. A histogram of the counts (at most one per session of `a`) finds the cutoff.
+    const std::size_t sessionsOfA = itemOffsets[a + 1] - itemOffsets[a];
+    histogram.assign(sessionsOfA + 1, 0);
+    for (std::size_t i = 0; i < found; ++i)
+      ++histogram[static_cast<std::size_t>(counter[partners[i]])];
+    std::size_t cutoff = sessionsOfA, above = 0;
+    while (cutoff > 0 && above + histogram[cutoff] < static_cast<std::size_t>(keep)) {
+      above += histogram[cutoff--];
+    }
+    std::size_t atCutoff = static_cast<std::size_t>(keep) - above;  // slots left at the cutoff
+    kept.clear();
+    for (std::size_t i = 0; i < found; ++i) {
+      const std::int32_t b = partners[i];
+      const auto c = static_cast<std::size_t>(counter[b]);
+      if (c > cutoff) {
+        kept.push_back(b);
+      } else if (c == cutoff && atCutoff > 0) {
+        kept.push_back(b);
+        --atCutoff;
+      }
+    }
+    std::stable_sort(kept.begin(), kept.end(),
+                     [&](std::int32_t x, std::int32_t y) { return counter[x] > counter[y]; });
+    for (std::int32_t b : kept) {
       graph.neighbors.push_back(b);
-      graph.counts.push_back(count[static_cast<std::size_t>(b)]);
+      graph.counts.push_back(counter[b]);
     }
     graph.offsets.push_back(static_cast<std::int64_t>(graph.neighbors.size()));
-    for (std::int32_t b : touched) count[static_cast<std::size_t>(b)] = 0;
-    touched.clear();
+    for (std::size_t i = 0; i < found; ++i) counter[partners[i]] = 0;
   }
   return graph;
 }

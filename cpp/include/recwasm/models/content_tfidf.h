@@ -74,7 +74,7 @@ class ContentTfidf final : public Recommender {
   bool removeStopWords_;
   Profile profile_;
   State state_;
-  SparseRows itemsOfTerm_;  // the transpose of state_.items, for similarItems
+  SparseRows itemsOfTerm_;  // the transpose of state_.items (postings), for scoring
 };
 
 }  // namespace recwasm
