@@ -29,9 +29,13 @@ namespace recwasm {
 /// - `max_features` (default 5000; 0 = no limit): vocabulary size, most frequent terms first;
 /// - `stop_words` ("english" default, or "none");
 /// - `profile`: "mean" (default, the notebook: every history row weighs 1), "rating" (rows weigh
-///   their rating, so a 5-star film counts five times a 1-star one), or "centered" (rows weigh
-///   rating minus the user's mean rating over the history, so disliked items push the profile
-///   away from their content; when every weight is 0 the mean profile is used).
+///   their rating as given, so a 5-star film counts five times a 1-star one), or "centered"
+///   (rows weigh rating minus the mean rating of the history, so disliked items push the
+///   profile away from their content and can score items below 0). With either weighting, a
+///   history whose weights are all 0 uses the mean profile; a folded-in history without values
+///   weighs every row 1. Measured beside the notebook row (leave-one-out, k=10): on the demo
+///   data all three give R@10 0.800 (seed 42); on ml-latest-small R@10 is 0.021 for all three
+///   while "centered" lifts NDCG@10 from 0.011 to 0.014 and catalogue coverage from 7% to 20%.
 ///
 /// similarItems(): the items with the largest positive cosine to the item's vector.
 /// explain(): history items by their share of the cosine, w_h <x_h, x_i> / (W |p|), summed over
