@@ -5,11 +5,20 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { before, test } from 'node:test';
-import { Model, demoDataset, leaveOneOut, loadRecwasm } from 'recwasm';
-import { movieLensDataset, movieLensDir } from './movielens.mjs';
+import { readFileSync } from 'node:fs';
+import { Dataset, Model, demoDataset, leaveOneOut, loadRecwasm } from 'recwasm';
 
 const root = new URL('../..', import.meta.url).pathname;
 const script = `${root}tests/reference/classic_reference.py`;
+const movieLensDir = `${root}../shared/datasets/ml-latest-small`;
+
+/** MovieLens through the package's loader (item text: title, genres, tags). */
+const movieLensDataset = () =>
+  Dataset.fromMovieLens({
+    ratings: readFileSync(`${movieLensDir}/ratings.csv`),
+    movies: readFileSync(`${movieLensDir}/movies.csv`),
+    tags: readFileSync(`${movieLensDir}/tags.csv`),
+  });
 
 before(async () => {
   await loadRecwasm();
