@@ -373,6 +373,24 @@ TEST_CASE("a failed fit leaves every model serving its previous state", "[suite]
     }
     model->fit(f.train);  // and the model still trains
     CHECK(model->save() == before);
+
+    // No training rows at all: either a typed refusal that keeps the old state, or a model
+    // that serves valid (possibly empty) answers.
+    Dataset noRows = f.train;
+    const Interactions& rows = *f.train.interactions;
+    noRows.interactions = std::make_shared<Interactions>(
+        rows.sharedUsers(), rows.sharedItems(), std::vector<std::int32_t>{},
+        std::vector<std::int32_t>{}, std::vector<double>{});
+    const auto code = errorOf([&] { model->fit(noRows); });
+    if (code) {
+      CHECK(code == ErrorCode::kInvalidArgument);
+      CHECK(model->save() == before);
+    } else {
+      for (std::int32_t u = 0; u < rows.numUsers(); ++u) {
+        checkRankedList(model->recommend(userQuery(u), topK(10)), rows.numItems(), 10);
+        for (double s : model->score(userQuery(u))) CHECK_FALSE(std::isnan(s));
+      }
+    }
   }
 }
 
