@@ -126,14 +126,6 @@ inline Fixture notebookDemo() {
   return f;
 }
 
-/// `full` with its interactions replaced by `rows` (item text and sessions kept).
-inline recwasm::Dataset withInteractions(const recwasm::Dataset& full,
-                                         const recwasm::Interactions& rows) {
-  recwasm::Dataset d = full;
-  d.interactions = std::make_shared<recwasm::Interactions>(rows);
-  return d;
-}
-
 // ---- snapshot framing (see snapshot.h) -------------------------------------------------------
 
 constexpr std::size_t kSnapshotHeader = 8 + 4 + 8;
