@@ -26,6 +26,8 @@ export {
 } from './data.js';
 export {
   Model,
+  type ContentTfidfOptions,
+  type CovisitationOptions,
   type Explanation,
   type FitOptions,
   type FitProgress,
