@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "recwasm/error.h"
+#include "recwasm/models/mf.h"
 #include "recwasm/models/popularity.h"
 
 namespace recwasm {
@@ -20,6 +21,7 @@ Factory factoryOf() {
 const std::vector<std::pair<std::string, Factory>>& registry() {
   static const std::vector<std::pair<std::string, Factory>> models = {
       {"popularity", factoryOf<Popularity>()},
+      {"mf", factoryOf<Mf>()},
   };
   return models;
 }

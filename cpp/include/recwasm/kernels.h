@@ -1,0 +1,155 @@
+// Float kernels of the learned models, over rows padded to a multiple of 4 floats.
+//
+// Every function gives the same bits in the scalar build (native) and the wasm SIMD build:
+// element-wise work is independent of the lane count, and the one reduction, dot(), keeps four
+// partial sums (lane l adds elements l, l+4, l+8, ...) combined as (s0 + s1) + (s2 + s3) in
+// both paths. Eigen does not vectorise in wasm here, so these are written out by hand.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
+namespace recwasm::kernels {
+
+constexpr int kLanes = 4;
+
+/// Row length rounded up to whole lanes.
+constexpr std::int32_t paddedWidth(std::int32_t width) {
+  return (width + kLanes - 1) / kLanes * kLanes;
+}
+
+/// sum a[i] b[i] over n (a multiple of 4) elements, in the fixed order described above.
+inline float dot(const float* a, const float* b, std::int32_t n) {
+#ifdef __wasm_simd128__
+  v128_t acc = wasm_f32x4_splat(0.0f);
+  for (std::int32_t i = 0; i < n; i += 4) {
+    acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(a + i), wasm_v128_load(b + i)));
+  }
+  return (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
+         (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3));
+#else
+  float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+  for (std::int32_t i = 0; i < n; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  return (s0 + s1) + (s2 + s3);
+#endif
+}
+
+/// y += s x
+inline void axpy(float s, const float* x, float* y, std::int32_t n) {
+#ifdef __wasm_simd128__
+  const v128_t vs = wasm_f32x4_splat(s);
+  for (std::int32_t i = 0; i < n; i += 4) {
+    wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(y + i),
+                                          wasm_f32x4_mul(vs, wasm_v128_load(x + i))));
+  }
+#else
+  for (std::int32_t i = 0; i < n; ++i) y[i] += s * x[i];
+#endif
+}
+
+/// y = s x
+inline void scale(float s, const float* x, float* y, std::int32_t n) {
+#ifdef __wasm_simd128__
+  const v128_t vs = wasm_f32x4_splat(s);
+  for (std::int32_t i = 0; i < n; i += 4) {
+    wasm_v128_store(y + i, wasm_f32x4_mul(vs, wasm_v128_load(x + i)));
+  }
+#else
+  for (std::int32_t i = 0; i < n; ++i) y[i] = s * x[i];
+#endif
+}
+
+/// y = (y - u c) s: the gradient through an L2 normalisation, with c = <u, y> and s = 1/|x|.
+inline void removeComponentAndScale(const float* u, float c, float s, float* y, std::int32_t n) {
+#ifdef __wasm_simd128__
+  const v128_t vc = wasm_f32x4_splat(c);
+  const v128_t vs = wasm_f32x4_splat(s);
+  for (std::int32_t i = 0; i < n; i += 4) {
+    const v128_t d = wasm_f32x4_sub(wasm_v128_load(y + i), wasm_f32x4_mul(wasm_v128_load(u + i), vc));
+    wasm_v128_store(y + i, wasm_f32x4_mul(d, vs));
+  }
+#else
+  for (std::int32_t i = 0; i < n; ++i) y[i] = (y[i] - u[i] * c) * s;
+#endif
+}
+
+/// Scalars of one Adam step (Keras' formulation: epsilon is added to sqrt(v), and the bias
+/// correction is folded into the step size alpha = lr sqrt(1 - b2^t) / (1 - b1^t)).
+struct AdamStep {
+  float oneMinusBeta1;
+  float oneMinusBeta2;
+  float epsilon;
+  float alpha;
+  float l2;  ///< the gradient of l2 * |w|^2 / 2 is l2 * w, added to every element updated
+};
+
+/// One Adam step of n elements: g = grad + l2 w; m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
+/// w -= m alpha / (sqrt(v) + eps). `grad` may be null (no data gradient: g = l2 w).
+inline void adam(float* w, float* m, float* v, const float* grad, std::int32_t n,
+                 const AdamStep& s) {
+#ifdef __wasm_simd128__
+  const v128_t c1 = wasm_f32x4_splat(s.oneMinusBeta1);
+  const v128_t c2 = wasm_f32x4_splat(s.oneMinusBeta2);
+  const v128_t eps = wasm_f32x4_splat(s.epsilon);
+  const v128_t alpha = wasm_f32x4_splat(s.alpha);
+  const v128_t l2 = wasm_f32x4_splat(s.l2);
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (std::int32_t i = 0; i < n; i += 4) {
+    const v128_t wi = wasm_v128_load(w + i);
+    const v128_t gi =
+        wasm_f32x4_add(grad ? wasm_v128_load(grad + i) : zero, wasm_f32x4_mul(l2, wi));
+    v128_t mi = wasm_v128_load(m + i);
+    v128_t vi = wasm_v128_load(v + i);
+    mi = wasm_f32x4_add(mi, wasm_f32x4_mul(wasm_f32x4_sub(gi, mi), c1));
+    vi = wasm_f32x4_add(vi, wasm_f32x4_mul(wasm_f32x4_sub(wasm_f32x4_mul(gi, gi), vi), c2));
+    wasm_v128_store(m + i, mi);
+    wasm_v128_store(v + i, vi);
+    const v128_t step =
+        wasm_f32x4_div(wasm_f32x4_mul(mi, alpha), wasm_f32x4_add(wasm_f32x4_sqrt(vi), eps));
+    wasm_v128_store(w + i, wasm_f32x4_sub(wi, step));
+  }
+#else
+  // Locals, so that stores through w, m, v cannot be taken to change them.
+  const float c1 = s.oneMinusBeta1, c2 = s.oneMinusBeta2, eps = s.epsilon, alpha = s.alpha;
+  const float l2 = s.l2;
+  if (grad) {
+    for (std::int32_t i = 0; i < n; ++i) {
+      const float g = grad[i] + l2 * w[i];
+      const float mi = m[i] + (g - m[i]) * c1;
+      const float vi = v[i] + (g * g - v[i]) * c2;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] -= (mi * alpha) / (std::sqrt(vi) + eps);
+    }
+  } else {
+    for (std::int32_t i = 0; i < n; ++i) {
+      const float g = 0.0f + l2 * w[i];
+      const float mi = m[i] + (g - m[i]) * c1;
+      const float vi = v[i] + (g * g - v[i]) * c2;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] -= (mi * alpha) / (std::sqrt(vi) + eps);
+    }
+  }
+#endif
+}
+
+/// One SGD step: w -= lr (grad + l2 w); `grad` may be null.
+inline void sgd(float* w, const float* grad, std::int32_t n, float learningRate, float l2) {
+  if (grad) {
+    for (std::int32_t i = 0; i < n; ++i) w[i] -= learningRate * (grad[i] + l2 * w[i]);
+  } else {
+    for (std::int32_t i = 0; i < n; ++i) w[i] -= learningRate * (0.0f + l2 * w[i]);
+  }
+}
+
+}  // namespace recwasm::kernels
