@@ -6,6 +6,7 @@
 #include "recwasm/error.h"
 #include "recwasm/models/mf.h"
 #include "recwasm/models/popularity.h"
+#include "recwasm/models/two_tower.h"
 
 namespace recwasm {
 
@@ -22,6 +23,7 @@ const std::vector<std::pair<std::string, Factory>>& registry() {
   static const std::vector<std::pair<std::string, Factory>> models = {
       {"popularity", factoryOf<Popularity>()},
       {"mf", factoryOf<Mf>()},
+      {"two_tower", factoryOf<TwoTower>()},
   };
   return models;
 }
