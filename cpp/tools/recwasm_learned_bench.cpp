@@ -1,15 +1,16 @@
 // Native figures for the learned models (bench/suites/learned.mjs compares them with wasm).
 //
 //   recwasm-learned-bench --model mf --ratings PATH/ratings.csv [--set key=value ...]
-//       trains on every row of a MovieLens ratings.csv (or "demo": the notebook's training split); prints per-epoch examples/s, the
-//       total seconds and an FNV-1a hash of the snapshot (the determinism fingerprint)
+//       trains on every row of a MovieLens ratings.csv (or "demo": the notebook's training split);
+//       prints per-epoch examples/s, the total seconds and an FNV-1a hash of the snapshot (the
+//       determinism fingerprint)
 //   recwasm-learned-bench --model mf --quality [--seeds 20] [--set key=value ...]
 //       mean precision/recall@10 over the notebook's generator seeds 0..N-1 (split seed 42)
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -143,7 +144,7 @@ int main(int argc, char** argv) {
                 data.interactions->numRows());
     bool first = true;
     for (;;) {
-      recwasm::FitProgress p = m->continueFit(64);
+      recwasm::FitProgress p = m->continueFit(1);
       if (p.epochEnded) {
         std::printf("%s{\"epoch\":%d,\"loss\":%.9g,\"examplesPerSecond\":%.1f}", first ? "" : ",",
                     p.epoch, p.loss, p.examplesPerSecond);
@@ -158,11 +159,11 @@ int main(int argc, char** argv) {
     if (!savePath.empty()) {
       std::vector<std::uint8_t> bytes = m->save();
       std::ofstream(savePath, std::ios::binary)
-          .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+          .write(reinterpret_cast<const char*>(bytes.data()),
+                 static_cast<std::streamsize>(bytes.size()));
     }
-    std::printf("],\"seconds\":%.6f,\"cpuSeconds\":%.6f,\"snapshotHash\":\"%016llx\"}\n",
-                seconds, cpuSeconds,
-                static_cast<unsigned long long>(fnv1a(m->save())));
+    std::printf("],\"seconds\":%.6f,\"cpuSeconds\":%.6f,\"snapshotHash\":\"%016llx\"}\n", seconds,
+                cpuSeconds, static_cast<unsigned long long>(fnv1a(m->save())));
   } catch (const recwasm::Error& e) {
     std::fprintf(stderr, "recwasm-learned-bench: %s: %s\n",
                  std::string(recwasm::errorCodeName(e.code())).c_str(), e.what());

@@ -82,8 +82,9 @@ inline double exp(double x) {
 /// Natural logarithm for x > 0 (NaN below 0, -inf at 0, inf at inf).
 inline double log(double x) {
   using namespace internal;
-  if (!(x > 0)) return x == 0 ? -std::numeric_limits<double>::infinity()
-                              : std::numeric_limits<double>::quiet_NaN();
+  if (!(x > 0))
+    return x == 0 ? -std::numeric_limits<double>::infinity()
+                  : std::numeric_limits<double>::quiet_NaN();
   if (x == std::numeric_limits<double>::infinity()) return x;
   int e = 0;
   double m = std::frexp(x, &e);  // exact: x = m * 2^e, m in [0.5, 1)

@@ -48,8 +48,8 @@ inline void axpy(float s, const float* x, float* y, std::int32_t n) {
 #ifdef __wasm_simd128__
   const v128_t vs = wasm_f32x4_splat(s);
   for (std::int32_t i = 0; i < n; i += 4) {
-    wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(y + i),
-                                          wasm_f32x4_mul(vs, wasm_v128_load(x + i))));
+    wasm_v128_store(
+        y + i, wasm_f32x4_add(wasm_v128_load(y + i), wasm_f32x4_mul(vs, wasm_v128_load(x + i))));
   }
 #else
   for (std::int32_t i = 0; i < n; ++i) y[i] += s * x[i];
@@ -74,7 +74,8 @@ inline void removeComponentAndScale(const float* u, float c, float s, float* y, 
   const v128_t vc = wasm_f32x4_splat(c);
   const v128_t vs = wasm_f32x4_splat(s);
   for (std::int32_t i = 0; i < n; i += 4) {
-    const v128_t d = wasm_f32x4_sub(wasm_v128_load(y + i), wasm_f32x4_mul(wasm_v128_load(u + i), vc));
+    const v128_t d =
+        wasm_f32x4_sub(wasm_v128_load(y + i), wasm_f32x4_mul(wasm_v128_load(u + i), vc));
     wasm_v128_store(y + i, wasm_f32x4_mul(d, vs));
   }
 #else

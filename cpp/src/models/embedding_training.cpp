@@ -82,9 +82,8 @@ TrainingOptions TrainingOptions::read(OptionReader& reader, double defaultL2) {
   o.batchSize = reader.integer("batchSize", 256, 1, 1 << 20);
   o.learningRate = reader.number("learningRate", 0.01, 0, 1e6);
   require(o.learningRate > 0, "option 'learningRate' must be positive");
-  o.optimizer =
-      reader.choice("optimizer", "adam", {"adam", "sgd"}) == "adam" ? OptimizerKind::kAdam
-                                                                    : OptimizerKind::kSgd;
+  o.optimizer = reader.choice("optimizer", "adam", {"adam", "sgd"}) == "adam" ? OptimizerKind::kAdam
+                                                                              : OptimizerKind::kSgd;
   o.beta1 = reader.number("beta1", 0.9, 0, 1);
   o.beta2 = reader.number("beta2", 0.999, 0, 1);
   require(o.beta1 < 1 && o.beta2 < 1, "options 'beta1' and 'beta2' must be below 1");
@@ -165,7 +164,8 @@ void TrainableTable::applyStep(const Optimizer& optimizer, bool trackNorm) {
     }
   } else {
     for (std::int32_t r : touched_) {
-      delta += updateRow(optimizer, r, gradient(slotOfRow_[static_cast<std::size_t>(r)]), trackNorm);
+      delta +=
+          updateRow(optimizer, r, gradient(slotOfRow_[static_cast<std::size_t>(r)]), trackNorm);
     }
   }
   halfNorm_ += delta / 2;
@@ -196,19 +196,21 @@ FitProgress EpochRun::advance(int maxBatches) {
   auto elapsedSince = [](Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
   };
-  for (int done = 0; done < maxBatches && !finished_; ++done) {
+  // A slice ends early at an epoch's end, so that every epoch's figures reach the caller.
+  for (int done = 0; done < maxBatches && !finished_ && !progress.epochEnded; ++done) {
     if (batch_ == 0) {
       beginEpoch(epoch_);
       lossSum_ = 0.0;
       epochSeconds_ = 0.0;
     }
     const std::size_t begin = batch_ * static_cast<std::size_t>(options_.batchSize);
-    const std::size_t end = std::min(examples_, begin + static_cast<std::size_t>(options_.batchSize));
+    const std::size_t end =
+        std::min(examples_, begin + static_cast<std::size_t>(options_.batchSize));
     const double loss = trainBatch(begin, end);
     if (!std::isfinite(loss)) {
       fail(ErrorCode::kTrainingDiverged,
-           kind_ + " training diverged in epoch " + std::to_string(epoch_ + 1) + " (the loss became " +
-               (std::isnan(loss) ? "NaN" : "infinite") +
+           kind_ + " training diverged in epoch " + std::to_string(epoch_ + 1) +
+               " (the loss became " + (std::isnan(loss) ? "NaN" : "infinite") +
                "); lower the learning rate. The model keeps its previous state");
     }
     lossSum_ += loss;
@@ -239,7 +241,8 @@ FitProgress EpochRun::advance(int maxBatches) {
       }
     }
     if (epoch_ == options_.epochs && !finished_) {
-      if (options_.validationFraction > 0 && options_.patience > 0 && epochsWithoutImprovement_ > 0) {
+      if (options_.validationFraction > 0 && options_.patience > 0 &&
+          epochsWithoutImprovement_ > 0) {
         restoreBest();
       }
       finished_ = true;
@@ -249,10 +252,10 @@ FitProgress EpochRun::advance(int maxBatches) {
 
   progress.done = finished_;
   progress.epoch = epoch_;
-  progress.fraction =
-      finished_ ? 1.0
-                : (epoch_ + static_cast<double>(batch_) / static_cast<double>(batches_)) /
-                      options_.epochs;
+  progress.fraction = finished_
+                          ? 1.0
+                          : (epoch_ + static_cast<double>(batch_) / static_cast<double>(batches_)) /
+                                options_.epochs;
   progress.loss = lastLoss_;
   progress.validationLoss = lastValidation_;
   progress.examplesPerSecond = lastRate_;

@@ -207,11 +207,11 @@ double MfTrainer::l2Term() const {
 double MfTrainer::trainBatch(std::size_t begin, std::size_t end) {
   optimizer_.beginStep();
   const std::size_t n = end - begin;
-  double loss = config_.objective == MfObjective::kImplicit
-                    ? batchGradient<true>(&epochUsers_[begin], &epochItems_[begin],
-                                          &epochTargets_[begin], n)
-                    : batchGradient<false>(&epochUsers_[begin], &epochItems_[begin],
-                                           &epochTargets_[begin], n);
+  double loss =
+      config_.objective == MfObjective::kImplicit
+          ? batchGradient<true>(&epochUsers_[begin], &epochItems_[begin], &epochTargets_[begin], n)
+          : batchGradient<false>(&epochUsers_[begin], &epochItems_[begin], &epochTargets_[begin],
+                                 n);
   loss += l2Term();  // of the parameters the batch saw, as TensorFlow computes it
   for (TrainableTable& t : tables_) t.applyStep(optimizer_, trackNorm_);
   return loss;
@@ -277,10 +277,8 @@ void joinRows(const FloatMatrix& factors, const FloatMatrix& bias, std::int32_t 
 
 MfParameters MfTrainer::parameters() const {
   MfParameters out;
-  splitRows(tables_[kUsers].values(), config_.factors, biasColumn(), out.userFactors,
-            out.userBias);
-  splitRows(tables_[kItems].values(), config_.factors, biasColumn(), out.itemFactors,
-            out.itemBias);
+  splitRows(tables_[kUsers].values(), config_.factors, biasColumn(), out.userFactors, out.userBias);
+  splitRows(tables_[kItems].values(), config_.factors, biasColumn(), out.itemFactors, out.itemBias);
   out.mu = tables_[kMu].values().row(0)[0];
   return out;
 }
@@ -299,9 +297,10 @@ double MfTrainer::probeGradient(Span<std::int32_t> users, Span<std::int32_t> ite
           "a probe batch needs as many items and targets as users");
   for (std::int32_t u : users) require(u >= 0 && u < data_->numUsers(), "probe user out of range");
   for (std::int32_t i : items) require(i >= 0 && i < data_->numItems(), "probe item out of range");
-  double loss = config_.objective == MfObjective::kImplicit
-                    ? batchGradient<true>(users.data(), items.data(), targets.data(), users.size())
-                    : batchGradient<false>(users.data(), items.data(), targets.data(), users.size());
+  double loss =
+      config_.objective == MfObjective::kImplicit
+          ? batchGradient<true>(users.data(), items.data(), targets.data(), users.size())
+          : batchGradient<false>(users.data(), items.data(), targets.data(), users.size());
   if (trackNorm_) {
     for (TrainableTable& t : tables_) t.recomputeNorm();
   }
@@ -346,14 +345,14 @@ MfConfig Mf::parseOptions(const OptionMap& options, OptionMap* resolved) {
   return c;
 }
 
-Mf::Mf(const OptionMap& options) : Mf([&] {
-    OptionMap resolved;
-    MfConfig config = parseOptions(options, &resolved);
-    return std::make_pair(std::move(resolved), config);
-  }()) {}
-
-Mf::Mf(std::pair<OptionMap, MfConfig> parsed)
-    : Recommender("mf", std::move(parsed.first)), config_(parsed.second) {}
+Mf::Mf(const OptionMap& options)
+    : Recommender("mf",
+                  [&] {
+                    OptionMap resolved;
+                    parseOptions(options, &resolved);
+                    return resolved;
+                  }()),
+      config_(parseOptions(options, nullptr)) {}
 
 std::unique_ptr<Recommender::TrainingRun> Mf::startTraining(const Dataset& data) {
   return std::make_unique<MfTrainer>(config_, data.interactions);

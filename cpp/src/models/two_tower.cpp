@@ -54,8 +54,7 @@ TwoTowerTrainer::TwoTowerTrainer(const TwoTowerConfig& config,
   const Interactions& d = *data_;
   require(d.numRows() > 0, "two_tower needs at least one training row");
   const bool sigmoid = config_.loss == TwoTowerLoss::kSigmoid;
-  require(!sigmoid || d.numItems() >= 2,
-          "two_tower needs at least 2 items to draw negatives from");
+  require(!sigmoid || d.numItems() >= 2, "two_tower needs at least 2 items to draw negatives from");
 
   UserItemPairs pairs = distinctPairs(d);  // the notebook's drop_duplicates
   Random validationRng(config_.training.seed, streams::kValidation);
@@ -196,8 +195,9 @@ double TwoTowerTrainer::softmaxBatch(const std::int32_t* users, const std::int32
     double max = -std::numeric_limits<double>::infinity();
     for (std::size_t b = 0; b < n; ++b) {
       const bool masked = b != a && items[b] == items[a];
-      e[b] = masked ? -std::numeric_limits<double>::infinity()
-                    : static_cast<double>(kernels::dot(uu, unit(kItems, slots[n + b]), stride_) / tau);
+      e[b] = masked
+                 ? -std::numeric_limits<double>::infinity()
+                 : static_cast<double>(kernels::dot(uu, unit(kItems, slots[n + b]), stride_) / tau);
       max = std::max(max, e[b]);
     }
     const double positive = e[a];
@@ -339,14 +339,14 @@ TwoTowerConfig TwoTower::parseOptions(const OptionMap& options, OptionMap* resol
   return c;
 }
 
-TwoTower::TwoTower(const OptionMap& options) : TwoTower([&] {
-    OptionMap resolved;
-    TwoTowerConfig config = parseOptions(options, &resolved);
-    return std::make_pair(std::move(resolved), config);
-  }()) {}
-
-TwoTower::TwoTower(std::pair<OptionMap, TwoTowerConfig> parsed)
-    : Recommender("two_tower", std::move(parsed.first)), config_(parsed.second) {}
+TwoTower::TwoTower(const OptionMap& options)
+    : Recommender("two_tower",
+                  [&] {
+                    OptionMap resolved;
+                    parseOptions(options, &resolved);
+                    return resolved;
+                  }()),
+      config_(parseOptions(options, nullptr)) {}
 
 std::unique_ptr<Recommender::TrainingRun> TwoTower::startTraining(const Dataset& data) {
   return std::make_unique<TwoTowerTrainer>(config_, data.interactions);
@@ -372,7 +372,8 @@ void TwoTower::scoreInto(const UserContext& user, double* scores) const {
     }
     // The direction of the mean of the history's unit item vectors.
     std::vector<float> sum(static_cast<std::size_t>(stride), 0.0f);
-    for (std::int32_t item : user.items) kernels::axpy(1.0f, itemUnits_.row(item), sum.data(), stride);
+    for (std::int32_t item : user.items)
+      kernels::axpy(1.0f, itemUnits_.row(item), sum.data(), stride);
     bool clamped;
     normalizeInto(sum.data(), query.data(), stride, clamped);
   } else {

@@ -164,9 +164,11 @@ class TrainableTable {
 };
 
 /// The epoch and batch loop behind continueFit: shuffling and sampling happen in beginEpoch,
-/// each batch in trainBatch. Checks every batch loss (NaN or infinite -> kTrainingDiverged
-/// naming the epoch), times epochs, evaluates the validation loss after each epoch and stops
-/// early after `patience` epochs without improvement, restoring the best parameters.
+/// each batch in trainBatch. A call to advance() ends early when an epoch ends, so that every
+/// epoch's loss and speed reach the caller. Checks every batch loss (NaN or infinite ->
+/// kTrainingDiverged naming the epoch), times epochs, evaluates the validation loss after each
+/// epoch and stops early after `patience` epochs without improvement, restoring the best
+/// parameters.
 class EpochRun : public Recommender::TrainingRun {
  public:
   FitProgress advance(int maxBatches) override;
@@ -205,8 +207,7 @@ class EpochRun : public Recommender::TrainingRun {
 
 /// Indices 0..n-1 in the order a tf.data shuffle buffer of `bufferSize` emits them (a buffer
 /// of at least n is a uniform permutation; 0 means unlimited).
-std::vector<std::uint32_t> bufferedShuffleOrder(std::size_t n, std::size_t bufferSize,
-                                                Random& rng);
+std::vector<std::uint32_t> bufferedShuffleOrder(std::size_t n, std::size_t bufferSize, Random& rng);
 
 /// Picks the validation rows: each of n rows with probability `fraction` (at least one row is
 /// left for training). Returns a flag per row.

@@ -117,7 +117,6 @@ class Mf final : public Recommender {
   void loadState(SnapshotReader& in) override;
 
  private:
-  Mf(std::pair<OptionMap, MfConfig> parsed);
   /// The user's factors and bias from a supplied history; false for an empty history.
   bool foldIn(const UserContext& user, std::vector<float>& factors, float& bias) const;
 

@@ -120,8 +120,6 @@ class TwoTower final : public Recommender {
   void loadState(SnapshotReader& in) override;
 
  private:
-  TwoTower(std::pair<OptionMap, TwoTowerConfig> parsed);
-
   TwoTowerConfig config_;
   TwoTowerParameters params_;
   FloatMatrix itemUnits_;
