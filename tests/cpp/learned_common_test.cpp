@@ -110,7 +110,14 @@ TEST_CASE("the Adam kernel follows Keras' update", "[learned]") {
   const double alpha = 0.01 * std::sqrt(1 - 0.999 * 0.999) / (1 - 0.9 * 0.9);
   CHECK(optimizer.adamStep().alpha == Approx(alpha).epsilon(1e-6));
   std::vector<float> w0 = w, m0 = m, v0 = v;
-  kernels::adam(w.data(), m.data(), v.data(), g.data(), n, optimizer.adamStep());
+  const float delta =
+      kernels::adam(w.data(), m.data(), v.data(), g.data(), n, optimizer.adamStep(), true);
+  double squaresBefore = 0, squaresAfter = 0;
+  for (int i = 0; i < n; ++i) {
+    squaresBefore += double(w0[i]) * w0[i];
+    squaresAfter += double(w[i]) * w[i];
+  }
+  CHECK(delta == Approx(squaresAfter - squaresBefore).epsilon(1e-5));
   for (int i = 0; i < n; ++i) {
     const double gi = g[i] + 0.1 * w0[i];
     const double mi = 0.9 * m0[i] + 0.1 * gi;
@@ -127,15 +134,18 @@ TEST_CASE("lazy updates touch only the batch's rows, dense ones every row", "[le
     FloatMatrix values(3, 4);
     for (int r = 0; r < 3; ++r) std::fill_n(values.row(r), 4, 1.0f);
     TrainableTable table(values, OptimizerKind::kAdam, 3);
+    table.recomputeNorm();
+    CHECK(table.halfSquaredNorm() == 6.0);
     Optimizer optimizer(options, mode);
     // Step 1 moves row 0; step 2 has a gradient for row 1 only.
     optimizer.beginStep();
     table.gradient(table.slot(0))[0] = 1.0f;
-    table.applyStep(optimizer, false);
+    table.applyStep(optimizer, true);
     const float row0 = table.values().row(0)[0];
     optimizer.beginStep();
     table.gradient(table.slot(1))[0] = 1.0f;
-    table.applyStep(optimizer, false);
+    table.applyStep(optimizer, true);
+    CHECK(table.halfSquaredNorm() == Approx(table.values().halfSquaredNorm()).epsilon(1e-6));
     CHECK(table.values().row(2)[0] == 1.0f);  // never had a gradient nor momentum
     CHECK(table.values().row(1)[0] < 1.0f);
     if (mode == UpdateMode::kLazy) {

@@ -168,7 +168,7 @@ TEST_CASE("mf loss falls on the notebook data as the notebook's run did", "[mf]"
 }
 
 TEST_CASE("mf quality over generator seeds 0..19 matches an independent implementation", "[mf]") {
-  // bench/reference/learned_numpy.py (numpy, Keras-style Adam) gives a mean recall@10 of
+  // bench/learned/reference_numpy.py (numpy, Keras-style Adam) gives a mean recall@10 of
   // 0.365 on these seeds; runs with other training seeds spread by about +-0.03.
   double recall = 0;
   for (std::uint32_t seed = 0; seed < 20; ++seed) {

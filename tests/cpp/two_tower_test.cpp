@@ -178,7 +178,7 @@ TEST_CASE("two_tower loss falls on the notebook data as the notebook's run did",
 
 TEST_CASE("two_tower quality over generator seeds 0..19, notebook and temperature 0.3",
           "[two_tower]") {
-  // An independent numpy implementation (bench/reference/learned_numpy.py) gives 0.437 for
+  // An independent numpy implementation (bench/learned/reference_numpy.py) gives 0.437 for
   // the notebook's settings and 0.548 with temperature 0.3; other training seeds of recwasm
   // spread by about +-0.02.
   const double notebook = meanRecall({});

@@ -43,6 +43,16 @@ inline float dot(const float* a, const float* b, std::int32_t n) {
 #endif
 }
 
+/// y = 0 (a loop of vector stores: cheaper than a call to memset for a few dozen floats)
+inline void zero(float* y, std::int32_t n) {
+#ifdef __wasm_simd128__
+  const v128_t z = wasm_f32x4_splat(0.0f);
+  for (std::int32_t i = 0; i < n; i += 4) wasm_v128_store(y + i, z);
+#else
+  for (std::int32_t i = 0; i < n; ++i) y[i] = 0.0f;
+#endif
+}
+
 /// y += s x
 inline void axpy(float s, const float* x, float* y, std::int32_t n) {
 #ifdef __wasm_simd128__
@@ -95,8 +105,10 @@ struct AdamStep {
 
 /// One Adam step of n elements: g = grad + l2 w; m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
 /// w -= m alpha / (sqrt(v) + eps). `grad` may be null (no data gradient: g = l2 w).
-inline void adam(float* w, float* m, float* v, const float* grad, std::int32_t n,
-                 const AdamStep& s) {
+/// With `track`, returns sum(w_new^2 - w_old^2) (four lanes, as dot() sums) for the reported
+/// L2 term; else 0.
+inline float adam(float* w, float* m, float* v, const float* grad, std::int32_t n,
+                  const AdamStep& s, bool track) {
 #ifdef __wasm_simd128__
   const v128_t c1 = wasm_f32x4_splat(s.oneMinusBeta1);
   const v128_t c2 = wasm_f32x4_splat(s.oneMinusBeta2);
@@ -104,6 +116,7 @@ inline void adam(float* w, float* m, float* v, const float* grad, std::int32_t n
   const v128_t alpha = wasm_f32x4_splat(s.alpha);
   const v128_t l2 = wasm_f32x4_splat(s.l2);
   const v128_t zero = wasm_f32x4_splat(0.0f);
+  v128_t delta = zero;
   for (std::int32_t i = 0; i < n; i += 4) {
     const v128_t wi = wasm_v128_load(w + i);
     const v128_t gi =
@@ -114,43 +127,68 @@ inline void adam(float* w, float* m, float* v, const float* grad, std::int32_t n
     vi = wasm_f32x4_add(vi, wasm_f32x4_mul(wasm_f32x4_sub(wasm_f32x4_mul(gi, gi), vi), c2));
     wasm_v128_store(m + i, mi);
     wasm_v128_store(v + i, vi);
-    const v128_t step =
-        wasm_f32x4_div(wasm_f32x4_mul(mi, alpha), wasm_f32x4_add(wasm_f32x4_sqrt(vi), eps));
-    wasm_v128_store(w + i, wasm_f32x4_sub(wi, step));
+    const v128_t wn = wasm_f32x4_sub(
+        wi, wasm_f32x4_div(wasm_f32x4_mul(mi, alpha), wasm_f32x4_add(wasm_f32x4_sqrt(vi), eps)));
+    wasm_v128_store(w + i, wn);
+    if (track) {
+      delta = wasm_f32x4_add(delta, wasm_f32x4_sub(wasm_f32x4_mul(wn, wn), wasm_f32x4_mul(wi, wi)));
+    }
   }
+  return (wasm_f32x4_extract_lane(delta, 0) + wasm_f32x4_extract_lane(delta, 1)) +
+         (wasm_f32x4_extract_lane(delta, 2) + wasm_f32x4_extract_lane(delta, 3));
 #else
-  // Locals, so that stores through w, m, v cannot be taken to change them.
+  // Locals, so that stores through w, m, v cannot be taken to change them. Blocks of 64 keep
+  // the old values for the tracked sum; every loop is one the compiler vectorises.
   const float c1 = s.oneMinusBeta1, c2 = s.oneMinusBeta2, eps = s.epsilon, alpha = s.alpha;
   const float l2 = s.l2;
-  if (grad) {
-    for (std::int32_t i = 0; i < n; ++i) {
-      const float g = grad[i] + l2 * w[i];
+  float d0 = 0.0f, d1 = 0.0f, d2 = 0.0f, d3 = 0.0f;
+  float old[64];
+  for (std::int32_t start = 0; start < n; start += 64) {
+    const std::int32_t end = n - start < 64 ? n : start + 64;
+    if (track) {
+      for (std::int32_t i = start; i < end; ++i) old[i - start] = w[i];
+    }
+    for (std::int32_t i = start; i < end; ++i) {
+      const float g = (grad ? grad[i] : 0.0f) + l2 * w[i];
       const float mi = m[i] + (g - m[i]) * c1;
       const float vi = v[i] + (g * g - v[i]) * c2;
       m[i] = mi;
       v[i] = vi;
       w[i] -= (mi * alpha) / (std::sqrt(vi) + eps);
     }
-  } else {
-    for (std::int32_t i = 0; i < n; ++i) {
-      const float g = 0.0f + l2 * w[i];
-      const float mi = m[i] + (g - m[i]) * c1;
-      const float vi = v[i] + (g * g - v[i]) * c2;
-      m[i] = mi;
-      v[i] = vi;
-      w[i] -= (mi * alpha) / (std::sqrt(vi) + eps);
+    if (track) {
+      for (std::int32_t i = start; i < end; i += 4) {
+        const float* o = old + (i - start);
+        d0 += w[i] * w[i] - o[0] * o[0];
+        d1 += w[i + 1] * w[i + 1] - o[1] * o[1];
+        d2 += w[i + 2] * w[i + 2] - o[2] * o[2];
+        d3 += w[i + 3] * w[i + 3] - o[3] * o[3];
+      }
     }
   }
+  return (d0 + d1) + (d2 + d3);
 #endif
 }
 
-/// One SGD step: w -= lr (grad + l2 w); `grad` may be null.
-inline void sgd(float* w, const float* grad, std::int32_t n, float learningRate, float l2) {
-  if (grad) {
-    for (std::int32_t i = 0; i < n; ++i) w[i] -= learningRate * (grad[i] + l2 * w[i]);
-  } else {
-    for (std::int32_t i = 0; i < n; ++i) w[i] -= learningRate * (0.0f + l2 * w[i]);
+/// One SGD step: w -= lr (grad + l2 w); `grad` may be null. Returns what adam() returns.
+inline float sgd(float* w, const float* grad, std::int32_t n, float learningRate, float l2,
+                 bool track) {
+  float d0 = 0.0f, d1 = 0.0f, d2 = 0.0f, d3 = 0.0f;
+  for (std::int32_t i = 0; i < n; i += 4) {
+    for (std::int32_t l = 0; l < 4; ++l) {
+      const float wo = w[i + l];
+      const float wn = wo - learningRate * ((grad ? grad[i + l] : 0.0f) + l2 * wo);
+      w[i + l] = wn;
+      if (track) {
+        const float d = wn * wn - wo * wo;
+        if (l == 0) d0 += d;
+        if (l == 1) d1 += d;
+        if (l == 2) d2 += d;
+        if (l == 3) d3 += d;
+      }
+    }
   }
+  return (d0 + d1) + (d2 + d3);
 }
 
 }  // namespace recwasm::kernels

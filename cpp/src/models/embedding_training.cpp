@@ -13,11 +13,23 @@ namespace recwasm {
 
 // ---- FloatMatrix --------------------------------------------------------------------------
 
-FloatMatrix::FloatMatrix(std::int32_t rows, std::int32_t width)
+FloatMatrix::FloatMatrix(std::int32_t rows, std::int32_t width, std::int32_t pitch)
     : rows_(rows),
       width_(width),
       stride_(kernels::paddedWidth(width)),
-      data_(static_cast<std::size_t>(rows) * static_cast<std::size_t>(stride_), 0.0f) {}
+      pitch_(std::max(pitch, stride_)),
+      data_(static_cast<std::size_t>(rows) * static_cast<std::size_t>(pitch_), 0.0f) {}
+
+FloatMatrix FloatMatrix::compact() const {
+  FloatMatrix out(rows_, width_);
+  out.assignValues(*this);
+  return out;
+}
+
+void FloatMatrix::assignValues(const FloatMatrix& other) {
+  require(other.rows_ == rows_ && other.width_ == width_, "parameter shapes do not match");
+  for (std::int32_t r = 0; r < rows_; ++r) std::copy_n(other.row(r), stride_, row(r));
+}
 
 void FloatMatrix::fillUniform(Random& rng, float lo, float hi) {
   for (std::int32_t r = 0; r < rows_; ++r) {
@@ -33,8 +45,10 @@ double FloatMatrix::halfSquaredNorm() const {
 }
 
 bool FloatMatrix::allFinite() const {
-  for (float x : data_) {
-    if (!std::isfinite(x)) return false;
+  for (std::int32_t r = 0; r < rows_; ++r) {
+    for (std::int32_t i = 0; i < width_; ++i) {
+      if (!std::isfinite(row(r)[i])) return false;
+    }
   }
   return true;
 }
@@ -131,28 +145,24 @@ void Optimizer::beginStep() {
 
 // ---- TrainableTable -----------------------------------------------------------------------
 
-TrainableTable::TrainableTable(FloatMatrix values, OptimizerKind optimizer, std::int32_t maxSlots)
-    : values_(std::move(values)),
-      gradients_(static_cast<std::size_t>(maxSlots) * static_cast<std::size_t>(values_.stride())),
-      slotOfRow_(static_cast<std::size_t>(values_.rows()), -1) {
-  if (optimizer == OptimizerKind::kAdam) {
-    m_.assign(values_.data().size(), 0.0f);
-    v_.assign(values_.data().size(), 0.0f);
-  }
+TrainableTable::TrainableTable(const FloatMatrix& initial, OptimizerKind optimizer,
+                               std::int32_t maxSlots)
+    : values_(initial.rows(), initial.width(),
+              (optimizer == OptimizerKind::kAdam ? 3 : 1) * initial.stride()),
+      gradients_(static_cast<std::size_t>(maxSlots) * static_cast<std::size_t>(initial.stride())),
+      slotOfRow_(static_cast<std::size_t>(initial.rows()), -1) {
+  values_.assignValues(initial);
   touched_.reserve(static_cast<std::size_t>(maxSlots));
 }
 
 float TrainableTable::updateRow(const Optimizer& optimizer, std::int32_t row, const float* grad,
                                 bool track) {
-  const std::size_t offset = static_cast<std::size_t>(row) * static_cast<std::size_t>(stride());
-  float* w = values_.data().data() + offset;
-  const float before = track ? kernels::dot(w, w, stride()) : 0.0f;
+  float* w = values_.row(row);
+  const std::int32_t n = stride();
   if (optimizer.kind() == OptimizerKind::kAdam) {
-    kernels::adam(w, m_.data() + offset, v_.data() + offset, grad, stride(), optimizer.adamStep());
-  } else {
-    kernels::sgd(w, grad, stride(), optimizer.learningRate(), optimizer.l2());
+    return kernels::adam(w, w + n, w + 2 * n, grad, n, optimizer.adamStep(), track);
   }
-  return track ? kernels::dot(w, w, stride()) - before : 0.0f;
+  return kernels::sgd(w, grad, n, optimizer.learningRate(), optimizer.l2(), track);
 }
 
 void TrainableTable::applyStep(const Optimizer& optimizer, bool trackNorm) {

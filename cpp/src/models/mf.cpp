@@ -114,9 +114,9 @@ MfTrainer::MfTrainer(const MfConfig& config, std::shared_ptr<const Interactions>
   }
   const OptimizerKind kind = config_.training.optimizer;
   const std::int32_t batch = config_.training.batchSize;
-  tables_[kUsers] = TrainableTable(std::move(userRows), kind, std::min(batch, d.numUsers()));
-  tables_[kItems] = TrainableTable(std::move(itemRows), kind, std::min(batch, d.numItems()));
-  tables_[kMu] = TrainableTable(std::move(mu), kind, 1);
+  tables_[kUsers] = TrainableTable(userRows, kind, std::min(batch, d.numUsers()));
+  tables_[kItems] = TrainableTable(itemRows, kind, std::min(batch, d.numItems()));
+  tables_[kMu] = TrainableTable(mu, kind, 1);
 
   const std::size_t perPositive = implicit ? 1 + static_cast<std::size_t>(config_.negatives) : 1;
   epochUsers_.reserve(trainUsers_.size() * perPositive);
@@ -172,10 +172,17 @@ double MfTrainer::batchGradient(const std::int32_t* users, const std::int32_t* i
   float* muGrad = mut.gradient(mut.slot(0));
   // d(mean loss)/d(score): 2 e / n for the squared error, (sigmoid(x) - z) / n for BCE.
   const float scale = (kImplicit ? 1.0f : 2.0f) / static_cast<float>(n);
+  // Slots first: the arithmetic loop below then runs without branches.
+  slotOfUser_.resize(n);
+  slotOfItem_.resize(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    slotOfUser_[j] = ut.slot(users[j]);
+    slotOfItem_[j] = it.slot(items[j]);
+  }
   double lossSum = 0.0;
   for (std::size_t j = 0; j < n; ++j) {
-    const float* p = ut.values().row(users[j]);
-    const float* q = it.values().row(items[j]);
+    const float* p = ut.row(users[j]);
+    const float* q = it.row(items[j]);
     const float x = ((mu + p[lanes]) + q[lanes]) + kernels::dot(p, q, lanes);
     float d;
     if constexpr (kImplicit) {
@@ -186,8 +193,8 @@ double MfTrainer::batchGradient(const std::int32_t* users, const std::int32_t* i
       lossSum += static_cast<double>(e) * e;
       d = e * scale;
     }
-    float* gu = ut.gradient(ut.slot(users[j]));
-    float* gi = it.gradient(it.slot(items[j]));
+    float* gu = ut.gradient(slotOfUser_[j]);
+    float* gi = it.gradient(slotOfItem_[j]);
     kernels::axpy(d, q, gu, lanes);
     kernels::axpy(d, p, gi, lanes);
     gu[lanes] += d;
@@ -241,12 +248,12 @@ double MfTrainer::validationLoss() {
 
 void MfTrainer::keepBest() {
   best_.clear();
-  for (const TrainableTable& t : tables_) best_.push_back(t.values());
+  for (const TrainableTable& t : tables_) best_.push_back(t.snapshot());
 }
 
 void MfTrainer::restoreBest() {
   if (best_.empty()) return;
-  for (std::size_t t = 0; t < tables_.size(); ++t) tables_[t].values() = best_[t];
+  for (std::size_t t = 0; t < tables_.size(); ++t) tables_[t].assign(best_[t]);
 }
 
 namespace {
@@ -263,14 +270,16 @@ void splitRows(const FloatMatrix& rows, std::int32_t factors, std::int32_t biasC
 }
 
 void joinRows(const FloatMatrix& factors, const FloatMatrix& bias, std::int32_t biasColumn,
-              FloatMatrix& rows) {
-  require(factors.rows() == rows.rows() && bias.rows() == rows.rows() && bias.width() == 1 &&
-              factors.width() <= biasColumn,
+              TrainableTable& table) {
+  require(factors.rows() == table.values().rows() && bias.rows() == table.values().rows() &&
+              bias.width() == 1 && factors.width() <= biasColumn,
           "parameter shapes do not match the trainer");
+  FloatMatrix rows(factors.rows(), biasColumn + 1);
   for (std::int32_t r = 0; r < rows.rows(); ++r) {
     std::copy_n(factors.row(r), factors.width(), rows.row(r));
     rows.row(r)[biasColumn] = bias.row(r)[0];
   }
+  table.assign(rows);
 }
 
 }  // namespace
@@ -286,9 +295,9 @@ MfParameters MfTrainer::parameters() const {
 void MfTrainer::setParameters(const MfParameters& p) {
   require(p.userFactors.width() == config_.factors && p.itemFactors.width() == config_.factors,
           "parameter shapes do not match the trainer");
-  joinRows(p.userFactors, p.userBias, biasColumn(), tables_[kUsers].values());
-  joinRows(p.itemFactors, p.itemBias, biasColumn(), tables_[kItems].values());
-  tables_[kMu].values().row(0)[0] = p.mu;
+  joinRows(p.userFactors, p.userBias, biasColumn(), tables_[kUsers]);
+  joinRows(p.itemFactors, p.itemBias, biasColumn(), tables_[kItems]);
+  tables_[kMu].row(0)[0] = p.mu;
 }
 
 double MfTrainer::probeGradient(Span<std::int32_t> users, Span<std::int32_t> items,

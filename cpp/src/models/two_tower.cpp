@@ -83,8 +83,8 @@ TwoTowerTrainer::TwoTowerTrainer(const TwoTowerConfig& config,
   const std::int32_t batch = config_.training.batchSize;
   const std::int32_t userSlots = std::min(batch, d.numUsers());
   const std::int32_t itemSlots = std::min(batch, d.numItems());
-  tables_[kUsers] = TrainableTable(std::move(users), config_.training.optimizer, userSlots);
-  tables_[kItems] = TrainableTable(std::move(items), config_.training.optimizer, itemSlots);
+  tables_[kUsers] = TrainableTable(users, config_.training.optimizer, userSlots);
+  tables_[kItems] = TrainableTable(items, config_.training.optimizer, itemSlots);
   units_[kUsers].resize(static_cast<std::size_t>(userSlots) * stride_);
   units_[kItems].resize(static_cast<std::size_t>(itemSlots) * stride_);
   inverseNorms_[kUsers].resize(static_cast<std::size_t>(userSlots));
@@ -271,23 +271,23 @@ double TwoTowerTrainer::validationLoss() {
 
 void TwoTowerTrainer::keepBest() {
   best_.clear();
-  for (const TrainableTable& t : tables_) best_.push_back(t.values());
+  for (const TrainableTable& t : tables_) best_.push_back(t.snapshot());
 }
 
 void TwoTowerTrainer::restoreBest() {
   if (best_.empty()) return;
-  for (std::size_t t = 0; t < tables_.size(); ++t) tables_[t].values() = best_[t];
+  for (std::size_t t = 0; t < tables_.size(); ++t) tables_[t].assign(best_[t]);
 }
 
 TwoTowerParameters TwoTowerTrainer::parameters() const {
-  return {tables_[kUsers].values(), tables_[kItems].values()};
+  return {tables_[kUsers].snapshot(), tables_[kItems].snapshot()};
 }
 
 void TwoTowerTrainer::setParameters(const TwoTowerParameters& p) {
   auto assign = [](TrainableTable& t, const FloatMatrix& m) {
     require(m.rows() == t.values().rows() && m.width() == t.values().width(),
             "parameter shapes do not match the trainer");
-    t.values() = m;
+    t.assign(m);
   };
   assign(tables_[kUsers], p.userEmbeddings);
   assign(tables_[kItems], p.itemEmbeddings);

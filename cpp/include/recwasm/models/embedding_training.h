@@ -20,20 +20,25 @@ namespace recwasm {
 
 /// rows x width floats, each row padded with zeros to kernels::paddedWidth(width). The padding
 /// stays zero through training (its gradient is always zero), so kernels run over whole lanes.
+/// Rows start `pitch` floats apart (at least the padded width): a trainer keeps each row's
+/// optimizer state right behind it, so that one update reads one contiguous block.
 class FloatMatrix {
  public:
   FloatMatrix() = default;
-  FloatMatrix(std::int32_t rows, std::int32_t width);
+  FloatMatrix(std::int32_t rows, std::int32_t width, std::int32_t pitch = 0);
 
   std::int32_t rows() const { return rows_; }
   std::int32_t width() const { return width_; }
   std::int32_t stride() const { return stride_; }
-  float* row(std::int32_t r) { return data_.data() + static_cast<std::size_t>(r) * stride_; }
+  std::int32_t pitch() const { return pitch_; }
+  float* row(std::int32_t r) { return data_.data() + static_cast<std::size_t>(r) * pitch_; }
   const float* row(std::int32_t r) const {
-    return data_.data() + static_cast<std::size_t>(r) * stride_;
+    return data_.data() + static_cast<std::size_t>(r) * pitch_;
   }
-  std::vector<float>& data() { return data_; }
-  const std::vector<float>& data() const { return data_; }
+  /// The same values with rows packed at the padded width.
+  FloatMatrix compact() const;
+  /// Copies the values (not what lies between rows) of a matrix of the same shape.
+  void assignValues(const FloatMatrix& other);
 
   /// Every real element uniform in [lo, hi), drawn row by row.
   void fillUniform(Random& rng, float lo, float hi);
@@ -50,6 +55,7 @@ class FloatMatrix {
   std::int32_t rows_ = 0;
   std::int32_t width_ = 0;
   std::int32_t stride_ = 0;
+  std::int32_t pitch_ = 0;
   std::vector<float> data_;
 };
 
@@ -106,16 +112,22 @@ class Optimizer {
   std::int64_t steps_ = 0;
 };
 
-/// A parameter table with its optimizer slots and the gradient of the batch in progress.
-/// Rows touched in a batch get a slot (in first-touch order) holding their gradient.
+/// A parameter table with its optimizer state and the gradient of the batch in progress.
+/// Adam's moments m and v of a row follow the row in memory. Rows touched in a batch get a
+/// slot (in first-touch order) holding their gradient.
 class TrainableTable {
  public:
   TrainableTable() = default;
-  TrainableTable(FloatMatrix values, OptimizerKind optimizer, std::int32_t maxSlots);
+  TrainableTable(const FloatMatrix& initial, OptimizerKind optimizer, std::int32_t maxSlots);
 
-  FloatMatrix& values() { return values_; }
   const FloatMatrix& values() const { return values_; }
+  float* row(std::int32_t r) { return values_.row(r); }
+  const float* row(std::int32_t r) const { return values_.row(r); }
   std::int32_t stride() const { return values_.stride(); }
+  /// The values alone, packed.
+  FloatMatrix snapshot() const { return values_.compact(); }
+  /// Overwrites the values (same shape); the optimizer state stays.
+  void assign(const FloatMatrix& values) { values_.assignValues(values); }
 
   /// The slot of `row` in this batch, assigning a zeroed one at first touch. `fresh` tells
   /// whether it was assigned now.
@@ -125,8 +137,7 @@ class TrainableTable {
     if (fresh) {
       s = static_cast<std::int32_t>(touched_.size());
       touched_.push_back(row);
-      float* g = gradient(s);
-      for (std::int32_t i = 0; i < stride(); ++i) g[i] = 0.0f;
+      kernels::zero(gradient(s), stride());
     }
     return s;
   }
@@ -150,13 +161,10 @@ class TrainableTable {
   /// Clears the batch's slots without updating (e.g. after a gradient probe).
   void discardGradients();
 
-  FloatMatrix release() { return std::move(values_); }
-
  private:
   float updateRow(const Optimizer& optimizer, std::int32_t row, const float* grad, bool track);
 
-  FloatMatrix values_;
-  std::vector<float> m_, v_;
+  FloatMatrix values_;  // each row: w, then (Adam) m and v
   std::vector<float> gradients_;
   std::vector<std::int32_t> slotOfRow_;
   std::vector<std::int32_t> touched_;

@@ -95,6 +95,7 @@ class MfTrainer final : public EpochRun {
   std::vector<float> epochTargets_;
   std::vector<std::int32_t> validUsers_, validItems_;
   std::vector<float> validTargets_;
+  std::vector<std::int32_t> slotOfUser_, slotOfItem_;  // per example of the batch
   std::vector<FloatMatrix> best_;
   PopularityRanking popularity_;
 };

@@ -1,5 +1,5 @@
 // Writes the notebook's train/test split for generator seeds 0..N-1 (split seed 42) as JSON on
-// stdout, for the numpy reference implementation (learned_numpy.py).
+// stdout, for the numpy reference implementation (reference_numpy.py).
 import { demoDataset, leaveOneOut, loadRecwasm } from 'recwasm';
 
 await loadRecwasm();

@@ -1,0 +1,65 @@
+// Times one learned model in wasm (this process) on ml-latest-small, every row as training data:
+//   node bench/learned/speed.mjs ROOT MODEL OPTIONS_JSON REPEATS [WASM_FILE]
+// WASM_FILE swaps in another build of the module (e.g. one without SIMD). Prints one JSON
+// object: per-epoch examples/s (the model's own timing of its training work), the wall time of
+// whole fits, and an FNV-1a hash of the snapshot (to compare builds bit for bit).
+import { readFileSync } from 'node:fs';
+import { Dataset, Model, loadRecwasm } from 'recwasm';
+import { ratingsPath, readRatings } from './movielens.mjs';
+
+const [root, kind, optionsJson, repeatsText, wasmFile] = process.argv.slice(2);
+const options = JSON.parse(optionsJson ?? '{}');
+const repeats = Number(repeatsText ?? 3);
+await loadRecwasm(wasmFile ? { wasmBinary: readFileSync(wasmFile) } : {});
+const columns = readRatings(ratingsPath(root));
+if (!columns) {
+  process.stdout.write(JSON.stringify({ skipped: 'ml-latest-small not found' }));
+  process.exit(0);
+}
+const data = Dataset.fromArrays(columns);
+
+const fnv1a = (bytes) => {
+  let h = 0xcbf29ce484222325n;
+  for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h.toString(16).padStart(16, '0');
+};
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+const epochRates = [];
+const fitSeconds = [];
+let hash = '';
+let loss = NaN;
+for (let r = 0; r <= repeats; r++) {
+  const model = Model.create(kind, options);
+  try {
+    const rates = [];
+    const start = performance.now();
+    const done = model.fit(data, {
+      batchesPerSlice: 1 << 20,
+      onProgress: (p) => {
+        if (p.epochEnded) rates.push(p.examplesPerSecond);
+      },
+    });
+    const seconds = (performance.now() - start) / 1000;
+    if (r === 0) continue; // warm-up
+    epochRates.push(...rates);
+    fitSeconds.push(seconds);
+    loss = done.loss;
+    hash = fnv1a(model.save());
+  } finally {
+    model.dispose();
+  }
+}
+data.dispose();
+process.stdout.write(
+  JSON.stringify({
+    model: kind,
+    options,
+    rows: columns.users.length,
+    examplesPerSecond: median(epochRates),
+    bestExamplesPerSecond: Math.max(...epochRates),
+    fitSeconds: median(fitSeconds),
+    loss,
+    hash,
+  }),
+);
