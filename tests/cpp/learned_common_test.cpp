@@ -75,7 +75,16 @@ TEST_CASE("deterministic exp, log and log1p agree with libm", "[learned]") {
   for (double x : {0.0, 1e-30, 1e-8, 0.001, 0.3, 0.5, 0.7, 1.0, 20.0}) {
     CHECK(std::fabs(detmath::log1p(x) - std::log1p(x)) <= 4e-16 * std::log1p(x));
   }
+  for (double x = -700; x < 700; x += 0.77) {
+    CHECK(std::fabs(detmath::expShort(x) - std::exp(x)) <= 1e-9 * std::exp(x));
+  }
   for (double x : {-30.0, -2.0, 0.0, 0.1, 3.0, 40.0}) {
+    for (double z : {0.0, 1.0}) {
+      const detmath::Logistic l = detmath::logistic(x, z);
+      CHECK(l.probability == Approx(1 / (1 + std::exp(-x))).epsilon(1e-9));
+      CHECK(l.loss ==
+            Approx(std::max(x, 0.0) - x * z + std::log1p(std::exp(-std::fabs(x)))).epsilon(1e-9));
+    }
     CHECK(detmath::sigmoid(x) == Approx(1 / (1 + std::exp(-x))).epsilon(1e-15));
     CHECK(detmath::sigmoidCrossEntropy(x, 1) == Approx(std::log1p(std::exp(-x))).epsilon(1e-13));
     CHECK(detmath::sigmoidCrossEntropy(x, 0) == Approx(std::log1p(std::exp(x))).epsilon(1e-13));

@@ -174,17 +174,22 @@ inline float adam(float* w, float* m, float* v, const float* grad, std::int32_t 
 inline float sgd(float* w, const float* grad, std::int32_t n, float learningRate, float l2,
                  bool track) {
   float d0 = 0.0f, d1 = 0.0f, d2 = 0.0f, d3 = 0.0f;
-  for (std::int32_t i = 0; i < n; i += 4) {
-    for (std::int32_t l = 0; l < 4; ++l) {
-      const float wo = w[i + l];
-      const float wn = wo - learningRate * ((grad ? grad[i + l] : 0.0f) + l2 * wo);
-      w[i + l] = wn;
-      if (track) {
-        const float d = wn * wn - wo * wo;
-        if (l == 0) d0 += d;
-        if (l == 1) d1 += d;
-        if (l == 2) d2 += d;
-        if (l == 3) d3 += d;
+  float old[64];
+  for (std::int32_t start = 0; start < n; start += 64) {
+    const std::int32_t end = n - start < 64 ? n : start + 64;
+    if (track) {
+      for (std::int32_t i = start; i < end; ++i) old[i - start] = w[i];
+    }
+    for (std::int32_t i = start; i < end; ++i) {
+      w[i] -= learningRate * ((grad ? grad[i] : 0.0f) + l2 * w[i]);
+    }
+    if (track) {
+      for (std::int32_t i = start; i < end; i += 4) {
+        const float* o = old + (i - start);
+        d0 += w[i] * w[i] - o[0] * o[0];
+        d1 += w[i + 1] * w[i + 1] - o[1] * o[1];
+        d2 += w[i + 2] * w[i + 2] - o[2] * o[2];
+        d3 += w[i + 3] * w[i + 3] - o[3] * o[3];
       }
     }
   }

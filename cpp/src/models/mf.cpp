@@ -186,8 +186,9 @@ double MfTrainer::batchGradient(const std::int32_t* users, const std::int32_t* i
     const float x = ((mu + p[lanes]) + q[lanes]) + kernels::dot(p, q, lanes);
     float d;
     if constexpr (kImplicit) {
-      lossSum += detmath::sigmoidCrossEntropy(x, targets[j]);
-      d = static_cast<float>(detmath::sigmoid(x) - targets[j]) * scale;
+      const detmath::Logistic l = detmath::logistic(x, targets[j]);
+      lossSum += l.loss;
+      d = static_cast<float>(l.probability - targets[j]) * scale;
     } else {
       const float e = x - targets[j];
       lossSum += static_cast<double>(e) * e;
@@ -237,7 +238,7 @@ double MfTrainer::validationLoss() {
   for (std::size_t j = 0; j < validUsers_.size(); ++j) {
     const float x = predict(validUsers_[j], validItems_[j]);
     if (config_.objective == MfObjective::kImplicit) {
-      sum += detmath::sigmoidCrossEntropy(x, validTargets_[j]);
+      sum += detmath::logistic(x, validTargets_[j]).loss;
     } else {
       const double e = static_cast<double>(x) - validTargets_[j];
       sum += e * e;

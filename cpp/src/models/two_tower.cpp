@@ -157,18 +157,27 @@ double TwoTowerTrainer::sigmoidBatch(const std::int32_t* users, const std::int32
                                      const float* labels, std::size_t n) {
   TrainableTable& ut = tables_[kUsers];
   TrainableTable& it = tables_[kItems];
+  // First every row the batch touches, normalised into the slot caches: the loads from the
+  // large tables overlap here, and the arithmetic below stays in the small caches.
+  std::vector<std::int32_t>& slots = scratchSlots_;
+  slots.resize(2 * n);
+  for (std::size_t j = 0; j < n; ++j) {
+    slots[j] = unitSlot(kUsers, users[j]);
+    slots[n + j] = unitSlot(kItems, items[j]);
+  }
   const auto tau = static_cast<float>(config_.temperature);
   const float inverseN = 1.0f / static_cast<float>(n);
   double lossSum = 0.0;
   for (std::size_t j = 0; j < n; ++j) {
-    const std::int32_t su = unitSlot(kUsers, users[j]);
-    const std::int32_t si = unitSlot(kItems, items[j]);
+    const std::int32_t su = slots[j];
+    const std::int32_t si = slots[n + j];
     const float* uu = unit(kUsers, su);
     const float* iu = unit(kItems, si);
     const float x = kernels::dot(uu, iu, stride_) / tau;
-    lossSum += detmath::sigmoidCrossEntropy(x, labels[j]);
+    const detmath::Logistic l = detmath::logistic(x, labels[j]);
+    lossSum += l.loss;
     // d(mean loss)/d(cosine) = (sigmoid(x) - z) / n / tau
-    const float dc = static_cast<float>(detmath::sigmoid(x) - labels[j]) * inverseN / tau;
+    const float dc = static_cast<float>(l.probability - labels[j]) * inverseN / tau;
     kernels::axpy(dc, iu, ut.gradient(su), stride_);
     kernels::axpy(dc, uu, it.gradient(si), stride_);
   }
@@ -203,7 +212,7 @@ double TwoTowerTrainer::softmaxBatch(const std::int32_t* users, const std::int32
     const double positive = e[a];
     double sum = 0.0;
     for (std::size_t b = 0; b < n; ++b) {
-      e[b] = e[b] == -std::numeric_limits<double>::infinity() ? 0.0 : detmath::exp(e[b] - max);
+      e[b] = e[b] == -std::numeric_limits<double>::infinity() ? 0.0 : detmath::expShort(e[b] - max);
       sum += e[b];
     }
     lossSum += detmath::log(sum) + max - positive;
@@ -245,7 +254,7 @@ double TwoTowerTrainer::validationSigmoid() {
     normalizeInto(tables_[kUsers].values().row(validUsers_[j]), uu.data(), stride_, clamped);
     normalizeInto(tables_[kItems].values().row(validItems_[j]), iu.data(), stride_, clamped);
     const float x = kernels::dot(uu.data(), iu.data(), stride_) / tau;
-    sum += detmath::sigmoidCrossEntropy(x, validLabels_[j]);
+    sum += detmath::logistic(x, validLabels_[j]).loss;
   }
   return sum / static_cast<double>(validUsers_.size());
 }
