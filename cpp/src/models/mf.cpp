@@ -172,12 +172,17 @@ double MfTrainer::batchGradient(const std::int32_t* users, const std::int32_t* i
   float* muGrad = mut.gradient(mut.slot(0));
   // d(mean loss)/d(score): 2 e / n for the squared error, (sigmoid(x) - z) / n for BCE.
   const float scale = (kImplicit ? 1.0f : 2.0f) / static_cast<float>(n);
-  // Slots first: the arithmetic loop below then runs without branches.
+  // Slots first (a row's first example in the batch writes its gradient, later ones add).
   slotOfUser_.resize(n);
   slotOfItem_.resize(n);
+  firstOfUser_.resize(n);
+  firstOfItem_.resize(n);
   for (std::size_t j = 0; j < n; ++j) {
-    slotOfUser_[j] = ut.slot(users[j]);
-    slotOfItem_[j] = it.slot(items[j]);
+    bool fresh;
+    slotOfUser_[j] = ut.claimSlot(users[j], fresh);
+    firstOfUser_[j] = fresh;
+    slotOfItem_[j] = it.claimSlot(items[j], fresh);
+    firstOfItem_[j] = fresh;
   }
   double lossSum = 0.0;
   for (std::size_t j = 0; j < n; ++j) {
@@ -194,12 +199,23 @@ double MfTrainer::batchGradient(const std::int32_t* users, const std::int32_t* i
       lossSum += static_cast<double>(e) * e;
       d = e * scale;
     }
+    // Gradient rows: factors, then the bias, then padding that stays zero.
     float* gu = ut.gradient(slotOfUser_[j]);
     float* gi = it.gradient(slotOfItem_[j]);
-    kernels::axpy(d, q, gu, lanes);
-    kernels::axpy(d, p, gi, lanes);
-    gu[lanes] += d;
-    gi[lanes] += d;
+    if (firstOfUser_[j]) {
+      kernels::scale(d, q, gu, lanes);
+      gu[lanes] = d;
+    } else {
+      kernels::axpy(d, q, gu, lanes);
+      gu[lanes] += d;
+    }
+    if (firstOfItem_[j]) {
+      kernels::scale(d, p, gi, lanes);
+      gi[lanes] = d;
+    } else {
+      kernels::axpy(d, p, gi, lanes);
+      gi[lanes] += d;
+    }
     muGrad[0] += d;
   }
   return lossSum / static_cast<double>(n);

@@ -125,9 +125,8 @@ void TwoTowerTrainer::beginEpoch(int) {
   }
 }
 
-std::int32_t TwoTowerTrainer::unitSlot(Table t, std::int32_t row) {
-  bool fresh;
-  const std::int32_t s = tables_[t].slot(row, fresh);
+std::int32_t TwoTowerTrainer::unitSlot(Table t, std::int32_t row, bool& fresh) {
+  const std::int32_t s = tables_[t].claimSlot(row, fresh);
   if (fresh) {
     bool clamped;
     float inverse = normalizeInto(tables_[t].values().row(row), unit(t, s), stride_, clamped);
@@ -159,11 +158,17 @@ double TwoTowerTrainer::sigmoidBatch(const std::int32_t* users, const std::int32
   TrainableTable& it = tables_[kItems];
   // First every row the batch touches, normalised into the slot caches: the loads from the
   // large tables overlap here, and the arithmetic below stays in the small caches.
+  // A row's first example in the batch writes its gradient, later ones add to it.
   std::vector<std::int32_t>& slots = scratchSlots_;
+  std::vector<std::uint8_t>& first = scratchFirst_;
   slots.resize(2 * n);
+  first.resize(2 * n);
   for (std::size_t j = 0; j < n; ++j) {
-    slots[j] = unitSlot(kUsers, users[j]);
-    slots[n + j] = unitSlot(kItems, items[j]);
+    bool fresh;
+    slots[j] = unitSlot(kUsers, users[j], fresh);
+    first[j] = fresh;
+    slots[n + j] = unitSlot(kItems, items[j], fresh);
+    first[n + j] = fresh;
   }
   const auto tau = static_cast<float>(config_.temperature);
   const float inverseN = 1.0f / static_cast<float>(n);
@@ -178,8 +183,16 @@ double TwoTowerTrainer::sigmoidBatch(const std::int32_t* users, const std::int32
     lossSum += l.loss;
     // d(mean loss)/d(cosine) = (sigmoid(x) - z) / n / tau
     const float dc = static_cast<float>(l.probability - labels[j]) * inverseN / tau;
-    kernels::axpy(dc, iu, ut.gradient(su), stride_);
-    kernels::axpy(dc, uu, it.gradient(si), stride_);
+    if (first[j]) {
+      kernels::scale(dc, iu, ut.gradient(su), stride_);
+    } else {
+      kernels::axpy(dc, iu, ut.gradient(su), stride_);
+    }
+    if (first[n + j]) {
+      kernels::scale(dc, uu, it.gradient(si), stride_);
+    } else {
+      kernels::axpy(dc, uu, it.gradient(si), stride_);
+    }
   }
   return lossSum / static_cast<double>(n);
 }
@@ -191,8 +204,11 @@ double TwoTowerTrainer::softmaxBatch(const std::int32_t* users, const std::int32
   std::vector<std::int32_t>& slots = scratchSlots_;
   slots.resize(2 * n);
   for (std::size_t j = 0; j < n; ++j) {
-    slots[j] = unitSlot(kUsers, users[j]);
-    slots[n + j] = unitSlot(kItems, items[j]);
+    bool fresh;
+    slots[j] = unitSlot(kUsers, users[j], fresh);
+    if (fresh) kernels::zero(ut.gradient(slots[j]), stride_);
+    slots[n + j] = unitSlot(kItems, items[j], fresh);
+    if (fresh) kernels::zero(it.gradient(slots[n + j]), stride_);
   }
   const auto tau = static_cast<float>(config_.temperature);
   const float inverseN = 1.0f / static_cast<float>(n);

@@ -12,6 +12,12 @@
 #include <vector>
 
 #include "recwasm/kernels.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RECWASM_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define RECWASM_ALWAYS_INLINE inline
+#endif
 #include "recwasm/options.h"
 #include "recwasm/random.h"
 #include "recwasm/recommender.h"
@@ -129,21 +135,24 @@ class TrainableTable {
   /// Overwrites the values (same shape); the optimizer state stays.
   void assign(const FloatMatrix& values) { values_.assignValues(values); }
 
-  /// The slot of `row` in this batch, assigning a zeroed one at first touch. `fresh` tells
-  /// whether it was assigned now.
-  std::int32_t slot(std::int32_t row, bool& fresh) {
+  /// The slot of `row` in this batch, assigned at first touch (`fresh`). A fresh slot's
+  /// gradient is NOT cleared: the caller's first write must overwrite its first stride()
+  /// floats (e.g. kernels::scale), which saves clearing every row of every batch.
+  RECWASM_ALWAYS_INLINE std::int32_t claimSlot(std::int32_t row, bool& fresh) {
     std::int32_t& s = slotOfRow_[static_cast<std::size_t>(row)];
     fresh = s < 0;
     if (fresh) {
       s = static_cast<std::int32_t>(touched_.size());
       touched_.push_back(row);
-      kernels::zero(gradient(s), stride());
     }
     return s;
   }
+  /// The slot of `row`, with its gradient cleared at first touch.
   std::int32_t slot(std::int32_t row) {
     bool fresh;
-    return slot(row, fresh);
+    const std::int32_t s = claimSlot(row, fresh);
+    if (fresh) kernels::zero(gradient(s), stride());
+    return s;
   }
   float* gradient(std::int32_t slot) {
     return gradients_.data() + static_cast<std::size_t>(slot) * stride();

@@ -96,6 +96,7 @@ class MfTrainer final : public EpochRun {
   std::vector<std::int32_t> validUsers_, validItems_;
   std::vector<float> validTargets_;
   std::vector<std::int32_t> slotOfUser_, slotOfItem_;  // per example of the batch
+  std::vector<std::uint8_t> firstOfUser_, firstOfItem_;
   std::vector<FloatMatrix> best_;
   PopularityRanking popularity_;
 };

@@ -73,7 +73,7 @@ class TwoTowerTrainer final : public EpochRun {
                       std::size_t n);
   double softmaxBatch(const std::int32_t* users, const std::int32_t* items, std::size_t n);
   /// Slot of `row` in table t, normalising the row into the slot's cache at first touch.
-  std::int32_t unitSlot(Table t, std::int32_t row);
+  std::int32_t unitSlot(Table t, std::int32_t row, bool& fresh);
   /// Turns the gradients with respect to the unit vectors into gradients of the raw rows.
   void backThroughNormalisation(Table t);
   float* unit(Table t, std::int32_t slot) {
@@ -94,6 +94,7 @@ class TwoTowerTrainer final : public EpochRun {
   std::array<std::vector<float>, kTables> inverseNorms_;
   std::vector<double> softmaxRow_;
   std::vector<std::int32_t> scratchSlots_;
+  std::vector<std::uint8_t> scratchFirst_;
   std::vector<std::int32_t> trainUsers_, trainItems_;
   std::vector<std::int32_t> epochUsers_, epochItems_;
   std::vector<float> epochLabels_;
