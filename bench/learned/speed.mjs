@@ -17,6 +17,12 @@ if (!columns) {
   process.exit(0);
 }
 const data = Dataset.fromArrays(columns);
+// Examples per epoch: ratings for mf; (user, item) pairs with their negatives otherwise.
+const pairs = new Set(Array.from(columns.users, (u, i) => `${u},${columns.items[i]}`)).size;
+const implicit = kind === 'two_tower' ? options.loss !== 'softmax' : options.objective === 'implicit';
+const examplesPerEpoch =
+  kind === 'mf' && !implicit ? columns.users.length : pairs * (implicit ? 1 + (options.negatives ?? 3) : 1);
+const epochs = options.epochs ?? 10;
 
 const fnv1a = (bytes) => {
   let h = 0xcbf29ce484222325n;
@@ -65,6 +71,9 @@ process.stdout.write(
     fitSeconds: median(fitSeconds),
     // CPU time of the whole fit: on a machine shared with other work the steadier measure.
     cpuFitSeconds: median(cpuSeconds),
+    examplesPerEpoch,
+    epochs,
+    cpuExamplesPerSecond: (examplesPerEpoch * epochs) / median(cpuSeconds),
     loss,
     hash,
   }),
