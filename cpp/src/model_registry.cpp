@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "recwasm/error.h"
+#include "recwasm/models/content_tfidf.h"
+#include "recwasm/models/covisitation.h"
 #include "recwasm/models/mf.h"
 #include "recwasm/models/popularity.h"
 #include "recwasm/models/two_tower.h"
@@ -22,6 +24,8 @@ Factory factoryOf() {
 const std::vector<std::pair<std::string, Factory>>& registry() {
   static const std::vector<std::pair<std::string, Factory>> models = {
       {"popularity", factoryOf<Popularity>()},
+      {"content_tfidf", factoryOf<ContentTfidf>()},
+      {"covisitation", factoryOf<Covisitation>()},
       {"mf", factoryOf<Mf>()},
       {"two_tower", factoryOf<TwoTower>()},
   };

@@ -93,11 +93,39 @@ export interface TwoTowerOptions extends LearnedTrainingOptions {
   shuffleBuffer?: number;
 }
 
+/**
+ * Options of `content_tfidf` (TF-IDF of the item text, cosine to the user's profile). Object
+ * types rather than interfaces, so that they pass as plain option records.
+ */
+export type ContentTfidfOptions = {
+  /** Vocabulary size: the most frequent terms over all item text (default 5000; 0 = no limit). */
+  max_features?: number;
+  /** Drop scikit-learn's 318 English stop words ("english", the default) or keep every word. */
+  stop_words?: 'english' | 'none';
+  /**
+   * How the history's item vectors make the profile: "mean" (default, the notebook: every row
+   * weighs 1), "rating" (rows weigh their rating), "centered" (rows weigh rating minus the
+   * user's mean rating, so disliked items push the profile away).
+   */
+  profile?: 'mean' | 'rating' | 'centered';
+};
+
+/** Options of `covisitation` (neighbours of the user's last item in session co-occurrence). */
+export type CovisitationOptions = {
+  /** Neighbours kept per item, most frequent first (default 50). */
+  neighbors?: number;
+  /**
+   * Fill the list up to k with the popularity ranking after the neighbours (default false: the
+   * notebook returns a short list as it is). Padded items score count / (1 + largest count).
+   */
+  pad_with_popularity?: boolean;
+};
+
 /** Options of each model; every default reproduces the notebook. */
 export interface ModelOptions {
   popularity: Record<string, never>;
-  content_tfidf: Record<string, number | boolean | string>;
-  covisitation: Record<string, number | boolean | string>;
+  content_tfidf: ContentTfidfOptions;
+  covisitation: CovisitationOptions;
   user_knn: Record<string, number | boolean | string>;
   item_knn: Record<string, number | boolean | string>;
   mf: MfOptions;

@@ -103,12 +103,13 @@ struct AdamStep {
   float l2;  ///< the gradient of l2 * |w|^2 / 2 is l2 * w, added to every element updated
 };
 
-/// One Adam step of n elements: g = grad + l2 w; m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
-/// w -= m alpha / (sqrt(v) + eps). `grad` may be null (no data gradient: g = l2 w).
-/// With `track`, returns sum(w_new^2 - w_old^2) (four lanes, as dot() sums) for the reported
-/// L2 term; else 0.
+namespace internal {
+
+// Adam over n elements with the data gradient present or not and the norm tracked or not,
+// resolved at compile time so that the vector loop carries no branches.
+template <bool kGrad, bool kTrack>
 inline float adam(float* w, float* m, float* v, const float* grad, std::int32_t n,
-                  const AdamStep& s, bool track) {
+                  const AdamStep& s) {
 #ifdef __wasm_simd128__
   const v128_t c1 = wasm_f32x4_splat(s.oneMinusBeta1);
   const v128_t c2 = wasm_f32x4_splat(s.oneMinusBeta2);
@@ -120,7 +121,7 @@ inline float adam(float* w, float* m, float* v, const float* grad, std::int32_t 
   for (std::int32_t i = 0; i < n; i += 4) {
     const v128_t wi = wasm_v128_load(w + i);
     const v128_t gi =
-        wasm_f32x4_add(grad ? wasm_v128_load(grad + i) : zero, wasm_f32x4_mul(l2, wi));
+        wasm_f32x4_add(kGrad ? wasm_v128_load(grad + i) : zero, wasm_f32x4_mul(l2, wi));
     v128_t mi = wasm_v128_load(m + i);
     v128_t vi = wasm_v128_load(v + i);
     mi = wasm_f32x4_add(mi, wasm_f32x4_mul(wasm_f32x4_sub(gi, mi), c1));
@@ -130,7 +131,7 @@ inline float adam(float* w, float* m, float* v, const float* grad, std::int32_t 
     const v128_t wn = wasm_f32x4_sub(
         wi, wasm_f32x4_div(wasm_f32x4_mul(mi, alpha), wasm_f32x4_add(wasm_f32x4_sqrt(vi), eps)));
     wasm_v128_store(w + i, wn);
-    if (track) {
+    if (kTrack) {
       delta = wasm_f32x4_add(delta, wasm_f32x4_sub(wasm_f32x4_mul(wn, wn), wasm_f32x4_mul(wi, wi)));
     }
   }
@@ -145,18 +146,18 @@ inline float adam(float* w, float* m, float* v, const float* grad, std::int32_t 
   float old[64];
   for (std::int32_t start = 0; start < n; start += 64) {
     const std::int32_t end = n - start < 64 ? n : start + 64;
-    if (track) {
+    if (kTrack) {
       for (std::int32_t i = start; i < end; ++i) old[i - start] = w[i];
     }
     for (std::int32_t i = start; i < end; ++i) {
-      const float g = (grad ? grad[i] : 0.0f) + l2 * w[i];
+      const float g = (kGrad ? grad[i] : 0.0f) + l2 * w[i];
       const float mi = m[i] + (g - m[i]) * c1;
       const float vi = v[i] + (g * g - v[i]) * c2;
       m[i] = mi;
       v[i] = vi;
       w[i] -= (mi * alpha) / (std::sqrt(vi) + eps);
     }
-    if (track) {
+    if (kTrack) {
       for (std::int32_t i = start; i < end; i += 4) {
         const float* o = old + (i - start);
         d0 += w[i] * w[i] - o[0] * o[0];
@@ -168,6 +169,22 @@ inline float adam(float* w, float* m, float* v, const float* grad, std::int32_t 
   }
   return (d0 + d1) + (d2 + d3);
 #endif
+}
+
+}  // namespace internal
+
+/// One Adam step of n elements: g = grad + l2 w; m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
+/// w -= m alpha / (sqrt(v) + eps). `grad` may be null (no data gradient: g = l2 w).
+/// With `track`, returns sum(w_new^2 - w_old^2) (four lanes, as dot() sums) for the reported
+/// L2 term; else 0.
+inline float adam(float* w, float* m, float* v, const float* grad, std::int32_t n,
+                  const AdamStep& s, bool track) {
+  if (grad) {
+    return track ? internal::adam<true, true>(w, m, v, grad, n, s)
+                 : internal::adam<true, false>(w, m, v, grad, n, s);
+  }
+  return track ? internal::adam<false, true>(w, m, v, grad, n, s)
+               : internal::adam<false, false>(w, m, v, grad, n, s);
 }
 
 /// One SGD step: w -= lr (grad + l2 w); `grad` may be null. Returns what adam() returns.
