@@ -22,6 +22,8 @@ Factory factoryOf() {
 }
 
 const std::vector<std::pair<std::string, Factory>>& registry() {
+  // One model per line, in the notebook's order.
+  // clang-format off
   static const std::vector<std::pair<std::string, Factory>> models = {
       {"popularity", factoryOf<Popularity>()},
       {"content_tfidf", factoryOf<ContentTfidf>()},
@@ -29,6 +31,7 @@ const std::vector<std::pair<std::string, Factory>>& registry() {
       {"mf", factoryOf<Mf>()},
       {"two_tower", factoryOf<TwoTower>()},
   };
+  // clang-format on
   return models;
 }
 
