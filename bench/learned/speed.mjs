@@ -3,20 +3,21 @@
 // WASM_FILE swaps in another build of the module (e.g. one without SIMD). Prints one JSON
 // object: per-epoch examples/s (the model's own timing of its training work), the wall time of
 // whole fits, and an FNV-1a hash of the snapshot (to compare builds bit for bit).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Dataset, Model, loadRecwasm } from 'recwasm';
-import { ratingsPath, readRatings } from './movielens.mjs';
 
 const [root, kind, optionsJson, repeatsText, wasmFile] = process.argv.slice(2);
 const options = JSON.parse(optionsJson ?? '{}');
 const repeats = Number(repeatsText ?? 3);
 await loadRecwasm(wasmFile ? { wasmBinary: readFileSync(wasmFile) } : {});
-const columns = readRatings(ratingsPath(root));
-if (!columns) {
+const ratingsFile = join(root, '..', 'shared', 'datasets', 'ml-latest-small', 'ratings.csv');
+if (!existsSync(ratingsFile)) {
   process.stdout.write(JSON.stringify({ skipped: 'ml-latest-small not found' }));
   process.exit(0);
 }
-const data = Dataset.fromArrays(columns);
+const data = Dataset.fromMovieLens({ ratings: readFileSync(ratingsFile) });
+const columns = data.toArrays();
 // Examples per epoch: ratings for mf; (user, item) pairs with their negatives otherwise.
 const pairs = new Set(Array.from(columns.users, (u, i) => `${u},${columns.items[i]}`)).size;
 const implicit = kind === 'two_tower' ? options.loss !== 'softmax' : options.objective === 'implicit';

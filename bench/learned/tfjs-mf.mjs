@@ -3,15 +3,22 @@
 // Times `batches` training steps after one warm-up step and extrapolates to one epoch (a full
 // epoch takes minutes); prints one JSON object.
 import * as tf from '@tensorflow/tfjs';
-import { ratingsPath, readRatings } from './movielens.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Dataset, loadRecwasm } from 'recwasm';
 
 const root = process.argv[2] ?? new URL('../..', import.meta.url).pathname;
 const batchesToTime = Number(process.argv[3] ?? 4);
-const data = readRatings(ratingsPath(root));
-if (!data) {
+const ratingsFile = join(root, '..', 'shared', 'datasets', 'ml-latest-small', 'ratings.csv');
+if (!existsSync(ratingsFile)) {
   process.stdout.write(JSON.stringify({ skipped: 'ml-latest-small not found' }));
   process.exit(0);
 }
+// recwasm's loader reads the file; TensorFlow.js trains on the same rows.
+await loadRecwasm();
+const dataset = Dataset.fromMovieLens({ ratings: readFileSync(ratingsFile) });
+const data = dataset.toArrays();
+dataset.dispose();
 await tf.setBackend('cpu');
 await tf.ready();
 

@@ -20,6 +20,7 @@
 #include "recwasm/error.h"
 #include "recwasm/evaluation.h"
 #include "recwasm/model_registry.h"
+#include "recwasm/movielens.h"
 #include "recwasm/split.h"
 
 namespace {
@@ -34,27 +35,14 @@ recwasm::OptionValue parseValue(const std::string& text) {
 }
 
 recwasm::Dataset readRatings(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) recwasm::fail(recwasm::ErrorCode::kInvalidArgument, "cannot read " + path);
-  std::string line;
-  std::getline(in, line);  // header
-  std::vector<recwasm::ExternalId> users, items;
-  std::vector<double> values;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::stringstream fields(line);
-    std::string user, item, rating;
-    std::getline(fields, user, ',');
-    std::getline(fields, item, ',');
-    std::getline(fields, rating, ',');
-    users.push_back(std::stoll(user));
-    items.push_back(std::stoll(item));
-    values.push_back(std::stod(rating));
-  }
-  recwasm::Dataset data;
-  data.interactions = std::make_shared<recwasm::Interactions>(
-      recwasm::Interactions::fromExternal(users, items, std::move(values)));
-  return data;
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string ratings = text.str();
+  recwasm::MovieLensFiles files;
+  files.ratings = ratings;
+  return recwasm::loadMovieLens(files);
 }
 
 std::uint64_t fnv1a(const std::vector<std::uint8_t>& bytes) {
