@@ -133,11 +133,16 @@ void MfTrainer::beginEpoch(int) {
   epochItems_.clear();
   epochTargets_.clear();
   const std::int32_t numItems = data_->numItems();
-  for (std::size_t r = 0; r < trainUsers_.size(); ++r) {
+  if (config_.objective != MfObjective::kImplicit) {
+    epochUsers_.assign(trainUsers_.begin(), trainUsers_.end());
+    epochItems_.assign(trainItems_.begin(), trainItems_.end());
+    epochTargets_.assign(trainTargets_.begin(), trainTargets_.end());
+  }
+  for (std::size_t r = 0; config_.objective == MfObjective::kImplicit && r < trainUsers_.size();
+       ++r) {
     epochUsers_.push_back(trainUsers_[r]);
     epochItems_.push_back(trainItems_[r]);
     epochTargets_.push_back(trainTargets_[r]);
-    if (config_.objective != MfObjective::kImplicit) continue;
     for (int k = 0; k < config_.negatives; ++k) {
       std::uint32_t n;
       do n = negativeRng_.below(static_cast<std::uint32_t>(numItems));
@@ -147,18 +152,14 @@ void MfTrainer::beginEpoch(int) {
       epochTargets_.push_back(0.0f);
     }
   }
-  // One permutation for the three columns: tf.data's shuffle with a buffer of the whole set.
-  std::vector<std::uint32_t> order = bufferedShuffleOrder(epochUsers_.size(), 0, shuffleRng_);
-  std::vector<std::int32_t> users(order.size()), items(order.size());
-  std::vector<float> targets(order.size());
-  for (std::size_t j = 0; j < order.size(); ++j) {
-    users[j] = epochUsers_[order[j]];
-    items[j] = epochItems_[order[j]];
-    targets[j] = epochTargets_[order[j]];
+  // tf.data's shuffle with a buffer of the whole set: Fisher-Yates, the same swaps applied to
+  // the three columns in place.
+  for (std::size_t i = epochUsers_.size(); i > 1; --i) {
+    const std::size_t j = shuffleRng_.below(static_cast<std::uint32_t>(i));
+    std::swap(epochUsers_[i - 1], epochUsers_[j]);
+    std::swap(epochItems_[i - 1], epochItems_[j]);
+    std::swap(epochTargets_[i - 1], epochTargets_[j]);
   }
-  epochUsers_.swap(users);
-  epochItems_.swap(items);
-  epochTargets_.swap(targets);
 }
 
 template <bool kImplicit>
