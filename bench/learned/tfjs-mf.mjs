@@ -1,7 +1,10 @@
 // The notebook's mf written with TensorFlow.js (pure-JS CPU backend), timed on ml-latest-small:
-//   node bench/learned/tfjs-mf.mjs ROOT [batches]
+//   node bench/learned/tfjs-mf.mjs ROOT [batches] [lookup]
+// lookup "gather" (default): embedding rows by tf.gather, as Keras' Embedding layer does (its
+// gradient, an unsorted segment sum over the whole table, dominates on the CPU backend);
+// "onehot": one-hot matrices times the tables instead (dense matmuls, no gather gradient).
 // Times `batches` training steps after one warm-up step and extrapolates to one epoch (a full
-// epoch takes minutes); prints one JSON object.
+// epoch takes far too long); prints one JSON object.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +12,7 @@ import { Dataset, loadRecwasm } from 'recwasm';
 
 const root = process.argv[2] ?? new URL('../..', import.meta.url).pathname;
 const batchesToTime = Number(process.argv[3] ?? 4);
+const lookup = process.argv[4] ?? 'gather';
 const ratingsFile = join(root, '..', 'shared', 'datasets', 'ml-latest-small', 'ratings.csv');
 if (!existsSync(ratingsFile)) {
   process.stdout.write(JSON.stringify({ skipped: 'ml-latest-small not found' }));
@@ -57,8 +61,22 @@ function step(b) {
   const r = tf.tensor1d(Float32Array.from(rows, (x) => ratings[x]));
   const loss = optimizer.minimize(
     () => {
-      const dot = tf.sum(tf.mul(tf.gather(P, u), tf.gather(Q, i)), 1);
-      const pred = tf.add(tf.add(tf.add(mu, tf.gather(bu, u)), tf.gather(bi, i)), dot);
+      let pu, qi, bu_, bi_;
+      if (lookup === 'onehot') {
+        const ou = tf.oneHot(u, users.count).toFloat();
+        const oi = tf.oneHot(i, items.count).toFloat();
+        pu = tf.matMul(ou, P);
+        qi = tf.matMul(oi, Q);
+        bu_ = tf.squeeze(tf.matMul(ou, tf.expandDims(bu, 1)), [1]);
+        bi_ = tf.squeeze(tf.matMul(oi, tf.expandDims(bi, 1)), [1]);
+      } else {
+        pu = tf.gather(P, u);
+        qi = tf.gather(Q, i);
+        bu_ = tf.gather(bu, u);
+        bi_ = tf.gather(bi, i);
+      }
+      const dot = tf.sum(tf.mul(pu, qi), 1);
+      const pred = tf.add(tf.add(tf.add(mu, bu_), bi_), dot);
       const mse = tf.mean(tf.square(tf.sub(r, pred)));
       const l2 = tf.addN(variables.map((v) => tf.div(tf.sum(tf.square(v)), 2)));
       return tf.add(mse, tf.mul(l2, 1e-5));
@@ -80,6 +98,7 @@ const batches = Math.ceil(n / batch);
 process.stdout.write(
   JSON.stringify({
     backend: tf.getBackend(),
+    lookup,
     version: tf.version.tfjs,
     rows: n,
     batchesTimed: batchesToTime,
