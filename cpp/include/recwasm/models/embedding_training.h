@@ -12,15 +12,16 @@
 #include <vector>
 
 #include "recwasm/kernels.h"
+#include "recwasm/options.h"
+#include "recwasm/random.h"
+#include "recwasm/recommender.h"
 
+// Per-example helpers must inline into the batch loops (wasm builds otherwise keep the call).
 #if defined(__GNUC__) || defined(__clang__)
 #define RECWASM_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define RECWASM_ALWAYS_INLINE inline
 #endif
-#include "recwasm/options.h"
-#include "recwasm/random.h"
-#include "recwasm/recommender.h"
 
 namespace recwasm {
 

@@ -15,7 +15,13 @@
 //   validationFraction 0, patience 0, initScale 0.05 (uniform(-s, s) initialisation)
 //
 // Parameters are float32, as in the notebook. mu starts at the training mean (0 for
-// "implicit") and is trained; the rest start uniform(-initScale, initScale).
+// "implicit") and is trained; the rest start uniform(-initScale, initScale). `updates` and the
+// training loop are described in embedding_training.h and docs/learned-models.md.
+//
+// Errors: bad options -> kInvalidArgument at construction; no training rows (or, for
+// "implicit", fewer than 2 items) -> kInvalidArgument from beginFit; a NaN or infinite batch
+// loss -> kTrainingDiverged from continueFit, naming the epoch (the model keeps its state).
+// Serving: a history (fold-in) gets ridge-regressed factors; an empty one gets popularity.
 #pragma once
 
 #include <array>
@@ -76,7 +82,7 @@ class MfTrainer final : public EpochRun {
   double l2Term() const;
   float predict(std::int32_t u, std::int32_t i) const;
 
-  // A user or item row holds the factors (padded to whole lanes, kFactorLanes floats) and
+  // A user or item row holds the factors (padded to whole lanes, biasColumn() floats) and
   // then the bias, so that one slot and one optimizer call serve both.
   enum Table { kUsers, kItems, kMu, kTables };
   std::int32_t biasColumn() const { return kernels::paddedWidth(config_.factors); }

@@ -17,6 +17,12 @@
 //   validationFraction 0, patience 0, initScale 0.05
 //
 // Recommendations rank items by cosine to the user (the logit's order for any temperature).
+// A history (fold-in) becomes the direction of the mean of its unit item embeddings; an empty
+// one gets popularity. similarItems and explain use item-embedding cosines.
+//
+// Errors: bad options (or batchSize > 8192 with "softmax") -> kInvalidArgument at
+// construction; no training rows or, with "sigmoid", fewer than 2 items -> kInvalidArgument
+// from beginFit; a NaN or infinite batch loss -> kTrainingDiverged from continueFit.
 #pragma once
 
 #include <array>
