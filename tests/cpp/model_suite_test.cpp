@@ -19,7 +19,19 @@ namespace {
 
 /// Options a model needs to learn the small fixtures; everything else runs on its defaults
 /// (the notebook's). A model added here must say why its defaults cannot learn 20 users.
-OptionMap suiteOptions(const std::string&) { return {}; }
+OptionMap suiteOptions(const std::string& kind) {
+  // mf and two_tower: with the notebook's batch of 256 the checkerboard's 140 rows make one
+  // batch per epoch, so 10 epochs are 10 Adam steps, too few to leave the +-0.05
+  // initialisation. Batches of 16 for 200 epochs learn it.
+  if (kind == "mf" || kind == "two_tower") return {{"epochs", 200.0}, {"batchSize", 16.0}};
+  return {};
+}
+
+/// two_tower learns which items a user rated, not how (implicit feedback, as the notebook trains
+/// it): the checkerboard's two low-rated items of the other parity per user are positives to it
+/// like the others, so it need not rank by parity. two_tower_test.cpp checks that it recovers
+/// the held-out items from the checkerboard's high-rated rows alone.
+bool learnsFromRatings(const std::string& kind) { return kind != "two_tower"; }
 
 /// Popularity ranks every user alike by design, so it cannot recover a user's own items.
 bool isPersonalised(const std::string& kind) { return kind != "popularity"; }
@@ -144,8 +156,8 @@ std::vector<Fixture> allFixtures() { return {fixtures::checkerboard(), fixtures:
 TEST_CASE("every personalised model recovers the checkerboard's held-out items", "[suite]") {
   const std::string kind = GENERATE(from_range(modelKinds()));
   INFO("model " << kind);
-  if (!isPersonalised(kind)) {
-    SUCCEED("exempt: " << kind << " is not personalised");
+  if (!isPersonalised(kind) || !learnsFromRatings(kind)) {
+    SUCCEED("exempt: " << kind << " is not personalised or does not learn from ratings");
     return;
   }
   const Fixture f = fixtures::checkerboard();
@@ -438,7 +450,7 @@ TEST_CASE("similar items and explanations keep their contract where a model has 
         const Recommendations similar = model->similarItems(item, n + 10);
         checkRankedList(similar, n, n + 10);
         CHECK(std::find(similar.items.begin(), similar.items.end(), item) == similar.items.end());
-        if (f.recoveryK > 0 && isPersonalised(kind)) {
+        if (f.recoveryK > 0 && isPersonalised(kind) && learnsFromRatings(kind)) {
           const Recommendations nearest = model->similarItems(item, 3);
           for (std::int32_t other : nearest.items) CHECK(other % 2 == item % 2);
         }

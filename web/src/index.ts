@@ -31,10 +31,13 @@ export {
   type Explanation,
   type FitOptions,
   type FitProgress,
+  type LearnedTrainingOptions,
+  type MfOptions,
   type ModelInfo,
   type ModelKind,
   type ModelOptions,
   type Recommendation,
   type RecommendOptions,
+  type TwoTowerOptions,
 } from './model.js';
 export { evaluate, type Evaluation, type EvaluationOptions } from './evaluate.js';
