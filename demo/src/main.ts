@@ -300,6 +300,21 @@ function startTraining(): Promise<void> {
   return done;
 }
 
+/**
+ * Puts a freshly trained model in place of its preset's previous one and shows it at once, so
+ * results appear while the other models are still training.
+ */
+function adopt(data: LoadedData, entry: ModelEntry): void {
+  const order = (id: string) => app.catalogue.presets.findIndex((p) => p.id === id);
+  const previous = app.entries.find((e) => e.preset.id === entry.preset.id);
+  previous?.model.dispose();
+  app.entries = [...app.entries.filter((e) => e !== previous), entry].sort(
+    (a, b) => order(a.preset.id) - order(b.preset.id),
+  );
+  app.evaluations.set(entry.preset.id, evaluate(entry.model, data.split.test, { k: app.k }));
+  renderResults();
+}
+
 async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
   const presets = app.catalogue.presets;
   setBusy(true);
@@ -311,8 +326,10 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
     run: String(app.runs),
   });
   const started = performance.now();
-  const fresh: ModelEntry[] = [];
+  let trained = 0;
+  let fitMs = 0;
   const failed: string[] = [];
+  let outcome: { state: 'ready' | 'cancelled' | 'error'; text: string };
   try {
     await trainAll(
       presets,
@@ -324,8 +341,11 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
         onDone: (result) => {
           const preset = presets.find((p) => p.id === result.id);
           if (!preset) throw new Error(`unknown preset ${result.id}`);
-          fresh.push({ preset, model: result.model, fitMs: result.fitMs, losses: result.losses, origin: 'trained' });
-          ui.progress.done(result.id, result.fitMs, result.losses, 'trained');
+          const { model, losses } = result;
+          adopt(data, { preset, model, fitMs: result.fitMs, losses, origin: 'trained' });
+          ui.progress.done(result.id, result.fitMs, losses, 'trained');
+          trained += 1;
+          fitMs += result.fitMs;
         },
         onError: (id, error) => {
           failed.push(`${presets.find((p) => p.id === id)?.label ?? id}: ${error.message}`);
@@ -333,34 +353,38 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
         },
       },
     );
+    const failures = failed.length ? ` (failed: ${failed.join('; ')})` : '';
+    outcome = {
+      state: 'ready',
+      text: `Trained ${models(trained)} in ${formatMs(performance.now() - started)}${failures}`,
+    };
   } catch (error) {
-    for (const entry of fresh) entry.model.dispose();
-    const kept = app.entries.length > 0 ? ' The previous models are still shown.' : '';
-    if (error instanceof RecwasmError && error.code === 'CANCELLED') {
-      ui.progress.stopUnfinished('cancelled', 'cancelled');
-      setStatus(`Training cancelled.${kept}`, 'cancelled');
-    } else {
-      ui.progress.stopUnfinished('error', 'failed');
-      setStatus(`Training failed: ${errorMessage(error)}.${kept}`, 'error');
-    }
+    if (!(error instanceof RecwasmError)) console.error(error); // a bug, not bad input
+    const cancelled = error instanceof RecwasmError && error.code === 'CANCELLED';
+    ui.progress.stopUnfinished(cancelled ? 'cancelled' : 'error', cancelled ? 'cancelled' : 'failed');
+    const kept = app.entries.length > trained ? ' Models it did not reach keep their previous training.' : '';
+    outcome = cancelled
+      ? { state: 'cancelled', text: `Training cancelled after ${models(trained)}.${kept}` }
+      : { state: 'error', text: `Training failed: ${errorMessage(error)}.${kept}` };
+  }
+  const timing = {
+    trainMs: (performance.now() - started).toFixed(1),
+    fitMs: fitMs.toFixed(1),
+    failed: String(failed.length),
+  };
+  if (trained === 0) {
+    setStatus(outcome.text, outcome.state, timing);
     return;
   }
-  const trainMs = performance.now() - started;
-  disposeEntries();
-  app.entries = fresh;
-  evaluateAll();
-  renderResults();
-  const totalMs = performance.now() - started;
-  const timing = { trainMs: trainMs.toFixed(1), totalMs: totalMs.toFixed(1), failed: String(failed.length) };
-  const trained = `Trained ${models(fresh.length)} in ${formatMs(trainMs)}${failed.length ? ` (failed: ${failed.join('; ')})` : ''}`;
-  setStatus(`${trained}. Saving…`, 'ready', { ...timing, saved: 'false' });
+  setStatus(`${outcome.text} Saving…`, outcome.state, { ...timing, saved: 'false' });
+  const entries = app.entries;
   try {
-    await save(data, fresh);
-    if (app.data === data && app.entries === fresh) {
-      setStatus(`${trained}; saved in this browser.`, 'ready', { ...timing, saved: 'true' });
+    await save(data, entries);
+    if (app.data === data && app.entries === entries) {
+      setStatus(`${outcome.text} Saved in this browser.`, outcome.state, { ...timing, saved: 'true' });
     }
   } catch (error) {
-    setStatus(`${trained}; not saved (${errorMessage(error)}).`, 'ready', { ...timing, saved: 'error' });
+    setStatus(`${outcome.text} Not saved (${errorMessage(error)}).`, outcome.state, { ...timing, saved: 'error' });
   }
 }
 

@@ -116,12 +116,30 @@ const VARIANTS: readonly { kind: string; variant: string; label: string; options
   },
   { kind: 'user_knn', variant: 'shrunk', label: 'User kNN with shrinkage', options: { shrinkage: 10 } },
   { kind: 'item_knn', variant: 'shrunk', label: 'Item kNN with shrinkage', options: { shrinkage: 10 } },
-  { kind: 'mf', variant: 'sgd', label: 'Matrix factorisation, SGD', options: { optimizer: 'sgd' } },
+  // The learned models' variants as docs/learned-models.md lists them.
+  {
+    kind: 'mf',
+    variant: 'sgd',
+    label: 'Matrix factorisation, SGD',
+    options: { optimizer: 'sgd', batchSize: 1, learningRate: 0.1, l2: 0.02, epochs: 30 },
+  },
+  {
+    kind: 'mf',
+    variant: 'implicit',
+    label: 'Matrix factorisation, implicit feedback',
+    options: { objective: 'implicit' },
+  },
   {
     kind: 'two_tower',
     variant: 'temperature',
     label: 'Two-tower, logit temperature 0.3',
     options: { temperature: 0.3 },
+  },
+  {
+    kind: 'two_tower',
+    variant: 'softmax',
+    label: 'Two-tower, in-batch sampled softmax',
+    options: { loss: 'softmax' },
   },
 ];
 

@@ -44,6 +44,8 @@ export interface TrainOptions extends TrainCallbacks {
   signal?: AbortSignal;
 }
 
+const BATCHES_PER_SLICE = 4096;
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -56,6 +58,9 @@ async function trainOne(job: TrainJob, train: Dataset, options: TrainOptions): P
   const started = performance.now();
   try {
     const fitOptions: Parameters<Model['fitAsync']>[1] = {
+      // Slices end at every epoch's end anyway; within an epoch, a fixed batch count would make
+      // tiny batches (SGD with batchSize 1) yield to the event loop thousands of times.
+      batchesPerSlice: BATCHES_PER_SLICE,
       onProgress: (progress) => {
         if (progress.epochEnded && Number.isFinite(progress.loss)) {
           losses.push({ epoch: progress.epoch, loss: progress.loss });
@@ -65,6 +70,8 @@ async function trainOne(job: TrainJob, train: Dataset, options: TrainOptions): P
     };
     if (options.signal) fitOptions.signal = options.signal;
     await model.fitAsync(train, fitOptions);
+    // A model trained in one slice finishes even if Cancel came meanwhile; Cancel still wins.
+    throwIfAborted(options.signal);
   } catch (error) {
     model.dispose();
     throw error;

@@ -45,3 +45,33 @@ test('Cancel stops training and keeps the previous models', async () => {
   assert.ok(Object.values(await readProgress(page)).every((bar) => bar.state === 'done' && bar.fraction === 1));
   assert.deepEqual(demo.consoleErrors, []);
 });
+
+test('Cancel in the middle of a run keeps the models that finished and stops the rest', async () => {
+  const { page } = demo;
+  const ids = Object.keys(await readProgress(page));
+  // Cancel the moment the first model's row turns done (a DOM observer runs before the page
+  // starts the next model).
+  await page.evaluate(() => {
+    const list = document.querySelector('#progress-list');
+    const observer = new MutationObserver(() => {
+      if (list?.querySelector('li[data-state="done"]')) {
+        observer.disconnect();
+        document.querySelector('#cancel')?.click();
+      }
+    });
+    document.querySelector('#train-all')?.click();
+    if (list) observer.observe(list, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  });
+  await waitForRun(page, 4, 'cancelled');
+  const progress = await readProgress(page);
+  const done = ids.filter((id) => progress[id]?.state === 'done');
+  assert.deepEqual(done, ids.slice(0, 1), 'only the first model finished');
+  if (ids.length > 1) {
+    assert.ok(ids.slice(1).every((id) => progress[id]?.state === 'cancelled' && progress[id].fraction < 1));
+  }
+  assert.match((await page.textContent('#status')) ?? '', /cancelled after 1 model/);
+  const metrics = await readMetrics(page);
+  assert.deepEqual(Object.keys(metrics), ids, 'every model is still in the table');
+  await page.waitForSelector('#status[data-saved="true"]');
+  assert.deepEqual(demo.consoleErrors, []);
+});
