@@ -356,8 +356,9 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
     const failures = failed.length ? ` (failed: ${failed.join('; ')})` : '';
     outcome = {
       state: 'ready',
-      text: `Trained ${models(trained)} in ${formatMs(performance.now() - started)}${failures}`,
+      text: `Trained ${models(trained)} in ${formatMs(performance.now() - started)}${failures}.`,
     };
+    if (performance.getEntriesByName('recwasm:all-trained').length === 0) performance.mark('recwasm:all-trained');
   } catch (error) {
     if (!(error instanceof RecwasmError)) console.error(error); // a bug, not bad input
     const cancelled = error instanceof RecwasmError && error.code === 'CANCELLED';
