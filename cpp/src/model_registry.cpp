@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "recwasm/error.h"
+#include "recwasm/models/knn.h"
 #include "recwasm/models/popularity.h"
 
 namespace recwasm {
@@ -20,6 +21,8 @@ Factory factoryOf() {
 const std::vector<std::pair<std::string, Factory>>& registry() {
   static const std::vector<std::pair<std::string, Factory>> models = {
       {"popularity", factoryOf<Popularity>()},
+      {"user_knn", factoryOf<UserKnn>()},
+      {"item_knn", factoryOf<ItemKnn>()},
   };
   return models;
 }
