@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "../../cpp/src/models/knn_graph.h"  // gForcedScoringPath: exercise both exact methods
 #include "recwasm/demo_data.h"
 #include "recwasm/error.h"
 #include "recwasm/evaluation.h"
@@ -371,11 +370,6 @@ std::vector<std::int32_t> recommendFor(const Recommender& model, std::int32_t us
   return model.recommend(query, options).items;
 }
 
-struct ForcedPath {
-  explicit ForcedPath(int path) { knn::gForcedScoringPath = path; }
-  ~ForcedPath() { knn::gForcedScoringPath = 0; }
-};
-
 }  // namespace
 
 // ---- the notebook ------------------------------------------------------------------------------
@@ -395,18 +389,13 @@ TEST_CASE("user_knn reproduces the notebook on seed 42", "[knn]") {
 TEST_CASE("item_knn reproduces the notebook on seed 42", "[knn]") {
   Dataset full = demoDataset(generateDemoData({}));
   TrainTestSplit split = leaveOneOutSplit(*full.interactions, 42);
-  for (int path : {0, 1, 2}) {
-    ForcedPath forced(path);
-    ItemKnn model({});
-    model.fit(trainOf(full, split));
-    INFO("scoring path " << path);
-    CHECK(recommendFor(model, 2) ==
-          std::vector<std::int32_t>{15, 3, 14, 23, 31, 45, 46, 52, 55, 42});
-    Evaluation e = evaluate(model, split.test, {});
-    CHECK(e.users == 30);
-    CHECK(e.mean.precision == Approx(10.0 / 300).margin(1e-12));  // printed 0.033
-    CHECK(e.mean.recall == Approx(10.0 / 30).margin(1e-12));      // printed 0.333
-  }
+  ItemKnn model({});
+  model.fit(trainOf(full, split));
+  CHECK(recommendFor(model, 2) == std::vector<std::int32_t>{15, 3, 14, 23, 31, 45, 46, 52, 55, 42});
+  Evaluation e = evaluate(model, split.test, {});
+  CHECK(e.users == 30);
+  CHECK(e.mean.precision == Approx(10.0 / 300).margin(1e-12));  // printed 0.033
+  CHECK(e.mean.recall == Approx(10.0 / 30).margin(1e-12));      // printed 0.333
 }
 
 // ---- the brute-force twin ----------------------------------------------------------------------
@@ -424,7 +413,7 @@ TEST_CASE("user_knn equals its brute-force twin on random data", "[knn]") {
   }
 }
 
-TEST_CASE("item_knn equals its brute-force twin on random data, both scoring methods", "[knn]") {
+TEST_CASE("item_knn equals its brute-force twin on random data", "[knn]") {
   for (std::uint32_t seed = 0; seed < 400; ++seed) {
     RandomData data = randomData(seed);
     Twin twin{denseMatrix(*data.data.interactions), randomOptions(seed, 50)};
@@ -432,11 +421,7 @@ TEST_CASE("item_knn equals its brute-force twin on random data, both scoring met
                  << describe(twin.o));
     ItemKnn model(optionMapOf(twin.o, 50));
     model.fit(data.data);
-    for (int path : {0, 1, 2}) {
-      ForcedPath forced(path);
-      INFO("scoring path " << path);
-      std::mt19937 rng(seed);
-      checkAgainstTwin(model, twin, false, rng);
-    }
+    std::mt19937 rng(seed);
+    checkAgainstTwin(model, twin, false, rng);
   }
 }

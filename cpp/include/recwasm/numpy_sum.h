@@ -18,40 +18,41 @@
 
 namespace recwasm {
 
-/// numpy's pairwise sum of `get(0) .. get(n - 1)` (each element evaluated once, in order within
-/// each block). `get` returns a double; products such as a[i] * b[i] are rounded before adding,
-/// as numpy's `(a * b).sum()` does.
-template <class Get>
-double numpyPairwise(const Get& get, std::size_t first, std::size_t n) {
+/// numpy's pairwise sum of `get(first) .. get(first + n - 1)` (each element evaluated once).
+/// `get` returns a T: a double, or a small struct of doubles with `+` lane by lane and a zero
+/// default, to form several sums of the same length in one pass with numpy's grouping in every
+/// lane. Products such as a[i] * b[i] are rounded before adding, as numpy's `(a * b).sum()` does.
+template <class T, class Get>
+T numpyPairwise(const Get& get, std::size_t first, std::size_t n) {
   if (n < 8) {
-    double res = 0.0;
-    for (std::size_t i = 0; i < n; ++i) res += get(first + i);
+    T res{};
+    for (std::size_t i = 0; i < n; ++i) res = res + get(first + i);
     return res;
   }
   if (n <= 128) {
-    double r[8];
+    T r[8];
     for (std::size_t k = 0; k < 8; ++k) r[k] = get(first + k);
     std::size_t i = 8;
     for (; i < n - n % 8; i += 8) {
-      for (std::size_t k = 0; k < 8; ++k) r[k] += get(first + i + k);
+      for (std::size_t k = 0; k < 8; ++k) r[k] = r[k] + get(first + i + k);
     }
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += get(first + i);
+    T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) res = res + get(first + i);
     return res;
   }
   std::size_t n2 = n / 2;
   n2 -= n2 % 8;
-  return numpyPairwise(get, first, n2) + numpyPairwise(get, first + n2, n - n2);
+  return numpyPairwise<T>(get, first, n2) + numpyPairwise<T>(get, first + n2, n - n2);
 }
 
 /// `np.sum(a[:n])`.
 inline double numpySum(const double* a, std::size_t n) {
-  return 0.0 + numpyPairwise([a](std::size_t i) { return a[i]; }, 0, n);
+  return 0.0 + numpyPairwise<double>([a](std::size_t i) { return a[i]; }, 0, n);
 }
 
 /// `(a[:n] * b[:n]).sum()`.
 inline double numpyDot(const double* a, const double* b, std::size_t n) {
-  return 0.0 + numpyPairwise([a, b](std::size_t i) { return a[i] * b[i]; }, 0, n);
+  return 0.0 + numpyPairwise<double>([a, b](std::size_t i) { return a[i] * b[i]; }, 0, n);
 }
 
 /// `np.sum` of a dense row of `length` doubles that holds `values` at `positions` (strictly

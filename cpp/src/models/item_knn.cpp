@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -17,37 +18,40 @@ using knn::Settings;
 using knn::Similarity;
 
 // Scoring a user needs, for every candidate item i, the first k entries of i's neighbour list
-// (strongest first) that the user rated. Two exact ways, chosen per user by estimated cost:
-// - marking: every rated item j marks its own position in each list that contains it (an
-//   inverted index of bit positions); a row's set bits, read in order, are then exactly its hits
-//   in neighbour order. Cost: the rated items' list lengths, whatever k is.
-// - scanning: walk each candidate's list, testing membership, stopping at k hits. Cost about
-//   min(list length, k * items / rated items) per candidate: cheaper for heavy users.
-// The bit positions are grouped in blocks of rows so the bitmap being marked stays in cache.
+// (strongest first) that the user rated, in that order. The lists are stored inverted: item j
+// keeps, for each list i that contains it, j's bit in the lists' concatenated positions and
+// s(i, j). Scoring marks the positions of the user's rated items (with s and the rating) in a
+// bitmap, block of lists by block of lists so the marks stay in cache; the set bits of a list,
+// read in order, are then exactly its hits in neighbour order, and reading stops at the k-th.
+// The cost is the rated items' list lengths (sequential reads) plus the hits used.
 struct ItemKnn::State {
-  knn::NeighborLists neighbors;              // per item, strongest first
-  std::vector<double> means;                 // nanmean_safe(R[u]) per user
-  std::vector<std::uint32_t> rowBit;         // items + 1: each list's first bit (multiple of 64)
-  std::vector<std::uint32_t> incOffsets;     // items + 1
-  std::vector<std::uint32_t> incBits;        // per item j: the bits of j in other lists, ascending
-  std::vector<std::int32_t> blockRows;       // first item of each block, then numItems
-  std::size_t blockWords = 0;                // the largest block, in 64-bit words
-  std::vector<std::uint32_t> sortedLengths;  // list lengths ascending, for the cost estimate
-  std::vector<std::uint64_t> lengthPrefix;   // their prefix sums
-};
+  std::vector<double> means;            // nanmean_safe(R[u]) per user
+  std::vector<std::uint32_t> rowBit;    // items + 1: each list's first bit (multiple of 64)
+  std::vector<std::int32_t> blockRows;  // first list of each block, then numItems
+  std::size_t blockBits = 0;            // the largest block
+  // Inverted lists, block-major: entries of (block b, item j) at incOffsets[b * items + j] ..
+  // [.. + 1], one per list i of block b that contains j: j's bit and s(i, j), bits ascending.
+  std::vector<std::uint32_t> incOffsets;
+  std::vector<std::uint32_t> incBits;
+  std::vector<double> incSims;
+  knn::NeighborLists bounded;  // with maxStoredNeighbors: the stored lists (exact: rebuilt)
 
-namespace knn {
-int gForcedScoringPath = 0;
-}
+  std::size_t blocks() const { return blockRows.size() - 1; }
+};
 
 namespace {
 
 constexpr const char* kKind = "item_knn";
 constexpr std::uint32_t kStateFormat = 1;
-constexpr std::uint32_t kBlockBits = 1u << 18;  // 32 KiB of bitmap per block
+static const std::uint32_t kBlockBits = 1u << (getenv("KB") ? atoi(getenv("KB")) : 18);
 
 Similarity similarityOf(const Settings& s) {
   return s.implicit ? Similarity::kBinary : Similarity::kCosine;
+}
+
+[[noreturn]] void tooLarge() {
+  fail(ErrorCode::kOutOfMemory,
+       "item_knn similarity store exceeds 2^32 entries; set maxStoredNeighbors to bound it");
 }
 
 std::shared_ptr<const ItemKnn::State> buildState(const Interactions& train,
@@ -60,59 +64,100 @@ std::shared_ptr<const ItemKnn::State> buildState(const Interactions& train,
     state->means[static_cast<std::size_t>(u)] =
         notebookNanMean(byUser.indicesOf(u), byUser.valuesOf(u), numItems);
   }
-  state->neighbors =
-      knn::buildNeighborLists(train.itemUserRatings(), byUser, similarityOf(settings), settings);
-  const knn::NeighborLists& lists = state->neighbors;
+  const bool exact = settings.maxStoredNeighbors == 0;
+  knn::NeighborLists lists =
+      knn::buildNeighborLists(train.itemUserRatings(), byUser, similarityOf(settings), settings,
+                              /*sortRows=*/false);
 
+  // Bit layout: lists in item order, each padded to whole words, grouped into blocks.
   state->rowBit.assign(numItems + 1, 0);
   std::uint64_t bits = 0;
   for (std::size_t i = 0; i < numItems; ++i) {
     bits +=
         (lists.end(static_cast<std::int32_t>(i)) - lists.begin(static_cast<std::int32_t>(i)) + 63) /
         64 * 64;
-    if (bits > std::numeric_limits<std::uint32_t>::max()) {
-      fail(ErrorCode::kOutOfMemory,
-           "item_knn similarity store exceeds 2^32 entries; set maxStoredNeighbors to bound it");
-    }
+    if (bits > std::numeric_limits<std::uint32_t>::max()) tooLarge();
     state->rowBit[i + 1] = static_cast<std::uint32_t>(bits);
   }
-  state->incOffsets.assign(numItems + 1, 0);
-  for (std::int32_t j : lists.ids) ++state->incOffsets[static_cast<std::size_t>(j) + 1];
-  for (std::size_t j = 0; j < numItems; ++j) state->incOffsets[j + 1] += state->incOffsets[j];
-  state->incBits.resize(lists.ids.size());
-  std::vector<std::uint32_t> next(state->incOffsets.begin(), state->incOffsets.end() - 1);
-  for (std::size_t i = 0; i < numItems; ++i) {
-    std::size_t begin = lists.begin(static_cast<std::int32_t>(i));
-    for (std::size_t g = begin; g < lists.end(static_cast<std::int32_t>(i)); ++g) {
-      state->incBits[next[static_cast<std::size_t>(lists.ids[g])]++] =
-          state->rowBit[i] + static_cast<std::uint32_t>(g - begin);
-    }
-  }
-  state->blockRows.push_back(0);
+  std::vector<std::size_t> blockOf(numItems);
+  state->blockRows.assign(1, 0);
   for (std::size_t i = 0; i < numItems; ++i) {
     std::uint32_t start = state->rowBit[static_cast<std::size_t>(state->blockRows.back())];
     if (state->rowBit[i + 1] - start > kBlockBits &&
         static_cast<std::int32_t>(i) > state->blockRows.back()) {
       state->blockRows.push_back(static_cast<std::int32_t>(i));
     }
+    blockOf[i] = state->blockRows.size() - 1;
   }
   state->blockRows.push_back(static_cast<std::int32_t>(numItems));
-  for (std::size_t b = 0; b + 1 < state->blockRows.size(); ++b) {
-    std::uint32_t span = state->rowBit[static_cast<std::size_t>(state->blockRows[b + 1])] -
-                         state->rowBit[static_cast<std::size_t>(state->blockRows[b])];
-    state->blockWords = std::max<std::size_t>(state->blockWords, span / 64);
+  for (std::size_t b = 0; b < state->blocks(); ++b) {
+    state->blockBits = std::max<std::size_t>(
+        state->blockBits, state->rowBit[static_cast<std::size_t>(state->blockRows[b + 1])] -
+                              state->rowBit[static_cast<std::size_t>(state->blockRows[b])]);
   }
-  state->sortedLengths.resize(numItems);
+
+  // Invert: list i's entry at position p for item j goes to (block of i, j).
+  const std::size_t cells = state->blocks() * numItems;
+  if (cells >= std::numeric_limits<std::uint32_t>::max()) tooLarge();
+  state->incOffsets.assign(cells + 1, 0);
   for (std::size_t i = 0; i < numItems; ++i) {
-    state->sortedLengths[i] = static_cast<std::uint32_t>(lists.end(static_cast<std::int32_t>(i)) -
-                                                         lists.begin(static_cast<std::int32_t>(i)));
+    for (std::size_t g = lists.begin(static_cast<std::int32_t>(i));
+         g < lists.end(static_cast<std::int32_t>(i)); ++g) {
+      ++state->incOffsets[blockOf[i] * numItems + static_cast<std::size_t>(lists.ids[g]) + 1];
+    }
   }
-  std::sort(state->sortedLengths.begin(), state->sortedLengths.end());
-  state->lengthPrefix.assign(numItems + 1, 0);
+  for (std::size_t c = 0; c < cells; ++c) state->incOffsets[c + 1] += state->incOffsets[c];
+  state->incBits.resize(lists.ids.size());
+  state->incSims.resize(lists.ids.size());
+  std::vector<std::uint32_t> next(state->incOffsets.begin(), state->incOffsets.end() - 1);
+  std::vector<std::uint32_t> order;
   for (std::size_t i = 0; i < numItems; ++i) {
-    state->lengthPrefix[i + 1] = state->lengthPrefix[i] + state->sortedLengths[i];
+    std::size_t begin = lists.begin(static_cast<std::int32_t>(i));
+    std::size_t end = lists.end(static_cast<std::int32_t>(i));
+    // Exact lists come unsorted: the position of an entry is its rank in neighbour order.
+    if (exact) knn::strengthOrder(lists, begin, end, order);
+    for (std::size_t p = 0; p < end - begin; ++p) {
+      std::size_t g = begin + (exact ? order[p] : p);
+      std::uint32_t slot = next[blockOf[i] * numItems + static_cast<std::size_t>(lists.ids[g])]++;
+      state->incBits[slot] = state->rowBit[i] + static_cast<std::uint32_t>(p);
+      state->incSims[slot] = lists.sims[g];
+    }
   }
+  // Exact lists are symmetric, so they can be rebuilt from the inverted entries when needed.
+  if (!exact) state->bounded = std::move(lists);
   return state;
+}
+
+// Item i's neighbour list in neighbour order.
+void neighborListOf(const ItemKnn::State& state, std::int32_t item, std::vector<std::int32_t>& ids,
+                    std::vector<double>& sims) {
+  ids.clear();
+  sims.clear();
+  if (state.bounded.rows() > 0) {
+    for (std::size_t g = state.bounded.begin(item); g < state.bounded.end(item); ++g) {
+      ids.push_back(state.bounded.ids[g]);
+      sims.push_back(state.bounded.sims[g]);
+    }
+    return;
+  }
+  // The lists containing the item are exactly its neighbours, with the same similarities.
+  knn::NeighborLists row;
+  const std::size_t numItems = state.rowBit.size() - 1;
+  for (std::size_t b = 0; b < state.blocks(); ++b) {
+    std::size_t cell = b * numItems + static_cast<std::size_t>(item);
+    for (std::uint32_t c = state.incOffsets[cell]; c < state.incOffsets[cell + 1]; ++c) {
+      auto owner = std::upper_bound(state.rowBit.begin(), state.rowBit.end(), state.incBits[c]) -
+                   state.rowBit.begin() - 1;
+      row.ids.push_back(static_cast<std::int32_t>(owner));
+      row.sims.push_back(state.incSims[c]);
+    }
+  }
+  std::vector<std::uint32_t> order;
+  knn::strengthOrder(row, 0, row.ids.size(), order);
+  for (std::uint32_t k : order) {
+    ids.push_back(row.ids[k]);
+    sims.push_back(row.sims[k]);
+  }
 }
 
 struct UserRow {
@@ -137,13 +182,6 @@ UserRow userRowOf(const UserContext& user, const Interactions& train, const Item
   return out;
 }
 
-// Running prediction of one item: the notebook's num / den accumulated in neighbour order.
-struct Accumulator {
-  double num = 0.0;
-  double den = 0.0;
-  std::int32_t hits = 0;
-};
-
 }  // namespace
 
 ItemKnn::ItemKnn(const OptionMap& options)
@@ -163,10 +201,9 @@ bool ItemKnn::predictsRatings() const { return !settings_->implicit; }
 std::size_t ItemKnn::stateBytes() const {
   if (!state_) return 0;
   const State& s = *state_;
-  return s.neighbors.bytes() + s.means.size() * sizeof(double) +
-         (s.rowBit.size() + s.incOffsets.size() + s.incBits.size() + s.sortedLengths.size()) *
-             sizeof(std::uint32_t) +
-         s.lengthPrefix.size() * sizeof(std::uint64_t) + s.blockRows.size() * sizeof(std::int32_t);
+  return s.bounded.bytes() + (s.means.size() + s.incSims.size()) * sizeof(double) +
+         (s.rowBit.size() + s.incOffsets.size() + s.incBits.size()) * sizeof(std::uint32_t) +
+         s.blockRows.size() * sizeof(std::int32_t);
 }
 
 std::unique_ptr<Recommender::TrainingRun> ItemKnn::startTraining(const Dataset& data) {
@@ -194,122 +231,83 @@ void ItemKnn::scoreUser(const UserContext& user, const CandidateFilter* filter,
                         double* scores) const {
   const Interactions& train = trainingData();
   const State& state = *state_;
-  const knn::NeighborLists& lists = state.neighbors;
   const Settings& settings = *settings_;
-  const std::int32_t numItems = train.numItems();
-  const auto n = static_cast<std::size_t>(numItems);
+  const auto n = static_cast<std::size_t>(train.numItems());
   const std::int32_t k = settings.neighbors;
   const bool implicit = settings.implicit;
-  UserRow user_ = userRowOf(user, train, state);
+  const UserRow user_ = userRowOf(user, train, state);
   const RatingRow& row = user_.row;
   const std::size_t d = row.items.size();
 
-  std::vector<double> rating(n, 0.0);
-  std::vector<std::uint8_t> rated(n, 0);
-  for (std::size_t e = 0; e < d; ++e) {
-    rating[static_cast<std::size_t>(row.items[e])] = row.values[e];
-    rated[static_cast<std::size_t>(row.items[e])] = 1;
+  std::vector<std::uint8_t> wanted(n, 1);
+  if (!implicit) {
+    for (std::int32_t j : row.items) wanted[static_cast<std::size_t>(j)] = 0;
   }
-  std::vector<std::uint8_t> wanted(n, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    bool candidate = implicit || !rated[i];
-    if (filter != nullptr && !filter->allows(static_cast<std::int32_t>(i))) candidate = false;
-    wanted[i] = candidate ? 1 : 0;
-  }
-  const double* sims = lists.sims.data();
-  const std::int32_t* ids = lists.ids.data();
-  auto finish = [&](std::size_t i, const Accumulator& acc) {
-    if (implicit) {
-      scores[i] = acc.num;
-    } else {
-      scores[i] = acc.hits > 0 && acc.den != 0 ? acc.num / acc.den : user_.mean;
-    }
-  };
-  // One hit of item i: neighbour j at list position g.
-  auto add = [&](Accumulator& acc, std::size_t g) {
-    double s = sims[g];
-    if (implicit) {
-      acc.num += s;
-    } else {
-      acc.num += s * rating[static_cast<std::size_t>(ids[g])];
-      acc.den += std::fabs(s);
-    }
-    return ++acc.hits == k;
-  };
-
-  // Estimated costs of the two exact methods (see State).
-  std::uint64_t markCost = state.incBits.empty() ? 0 : state.rowBit[n] / 64;
-  for (std::int32_t j : row.items) {
-    markCost += state.incOffsets[static_cast<std::size_t>(j) + 1] -
-                state.incOffsets[static_cast<std::size_t>(j)];
-  }
-  std::uint64_t reach = d == 0 ? std::numeric_limits<std::uint32_t>::max()
-                               : static_cast<std::uint64_t>(k) * n / d + 1;
-  auto shorter = static_cast<std::size_t>(
-      std::upper_bound(state.sortedLengths.begin(), state.sortedLengths.end(), reach) -
-      state.sortedLengths.begin());
-  std::uint64_t scanCost = state.lengthPrefix[shorter] + reach * (n - shorter);
-  bool scan = knn::gForcedScoringPath != 0 ? knn::gForcedScoringPath == 2 : scanCost < markCost;
-
-  if (scan) {
+  if (filter != nullptr) {
     for (std::size_t i = 0; i < n; ++i) {
-      if (!wanted[i]) continue;
-      Accumulator acc;
-      std::size_t end = lists.end(static_cast<std::int32_t>(i));
-      for (std::size_t g = lists.begin(static_cast<std::int32_t>(i)); g < end; ++g) {
-        if (rated[static_cast<std::size_t>(ids[g])] && add(acc, g)) break;
-      }
-      finish(i, acc);
-    }
-  } else {
-    std::vector<std::uint64_t> words(state.blockWords, 0);
-    std::vector<std::uint32_t> cursor(d);
-    for (std::size_t e = 0; e < d; ++e) {
-      cursor[e] = state.incOffsets[static_cast<std::size_t>(row.items[e])];
-    }
-    const std::uint32_t* incBits = state.incBits.data();
-    for (std::size_t b = 0; b + 1 < state.blockRows.size(); ++b) {
-      auto firstRow = static_cast<std::size_t>(state.blockRows[b]);
-      auto endRow = static_cast<std::size_t>(state.blockRows[b + 1]);
-      const std::uint32_t base = state.rowBit[firstRow];
-      const std::uint32_t limit = state.rowBit[endRow];
-      for (std::size_t e = 0; e < d; ++e) {
-        std::uint32_t c = cursor[e];
-        const std::uint32_t stop = state.incOffsets[static_cast<std::size_t>(row.items[e]) + 1];
-        for (; c < stop && incBits[c] < limit; ++c) {
-          std::uint32_t bit = incBits[c] - base;
-          words[bit >> 6] |= std::uint64_t{1} << (bit & 63);
-        }
-        cursor[e] = c;
-      }
-      for (std::size_t i = firstRow; i < endRow; ++i) {
-        if (!wanted[i]) continue;
-        Accumulator acc;
-        const std::size_t firstWord = (state.rowBit[i] - base) >> 6;
-        const std::size_t endWord = (state.rowBit[i + 1] - base) >> 6;
-        const std::size_t g0 = lists.begin(static_cast<std::int32_t>(i));
-        for (std::size_t w = firstWord; w < endWord; ++w) {
-          std::uint64_t set = words[w];
-          bool full = false;
-          while (set != 0) {
-            auto t = static_cast<std::size_t>(__builtin_ctzll(set));
-            set &= set - 1;
-            if (add(acc, g0 + (w - firstWord) * 64 + t)) {
-              full = true;
-              break;
-            }
-          }
-          if (full) break;
-        }
-        finish(i, acc);
-      }
-      std::memset(words.data(), 0, ((limit - base) >> 6) * sizeof(std::uint64_t));
+      if (!filter->allows(static_cast<std::int32_t>(i))) wanted[i] = 0;
     }
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!wanted[i]) {
-      scores[i] = filter != nullptr ? -std::numeric_limits<double>::infinity() : 0.0;
+
+  // Scratch kept between calls: the marks need no clearing (only set bits are read) and the
+  // bitmap is cleared block by block after use.
+  thread_local std::vector<std::uint64_t> words;
+  thread_local std::vector<double> markSim;
+  thread_local std::vector<double> markRating;
+  words.assign((state.blockBits + 63) / 64, 0);
+  if (markSim.size() < state.blockBits) markSim.resize(state.blockBits);
+  if (!implicit && markRating.size() < state.blockBits) markRating.resize(state.blockBits);
+  const std::uint32_t* incBits = state.incBits.data();
+  const double* incSims = state.incSims.data();
+  for (std::size_t b = 0; b < state.blocks(); ++b) {
+    const auto firstRow = static_cast<std::size_t>(state.blockRows[b]);
+    const auto endRow = static_cast<std::size_t>(state.blockRows[b + 1]);
+    const std::uint32_t base = state.rowBit[firstRow];
+    const std::uint32_t limit = state.rowBit[endRow];
+    const std::uint32_t* offsets = state.incOffsets.data() + b * n;
+    for (std::size_t e = 0; e < d; ++e) {
+      const auto j = static_cast<std::size_t>(row.items[e]);
+      const double r = row.values[e];
+      for (std::uint32_t c = offsets[j]; c < offsets[j + 1]; ++c) {
+        const std::uint32_t bit = incBits[c] - base;
+        words[bit >> 6] |= std::uint64_t{1} << (bit & 63);
+        markSim[bit] = incSims[c];
+        if (!implicit) markRating[bit] = r;
+      }
     }
+    for (std::size_t i = firstRow; i < endRow; ++i) {
+      if (!wanted[i]) continue;
+      // The notebook's num / den over the first k hits, in neighbour order.
+      double num = 0.0;
+      double den = 0.0;
+      std::int32_t hits = 0;
+      const std::size_t firstWord = (state.rowBit[i] - base) >> 6;
+      const std::size_t endWord = (state.rowBit[i + 1] - base) >> 6;
+      for (std::size_t w = firstWord; w < endWord && hits < k; ++w) {
+        std::uint64_t set = words[w];
+        while (set != 0) {
+          const std::size_t bit = w * 64 + static_cast<std::size_t>(__builtin_ctzll(set));
+          set &= set - 1;
+          const double s = markSim[bit];
+          if (implicit) {
+            num += s;
+          } else {
+            num += s * markRating[bit];
+            den += std::fabs(s);
+          }
+          if (++hits == k) break;
+        }
+      }
+      if (implicit) {
+        scores[i] = num;
+      } else {
+        scores[i] = hits > 0 && den != 0 ? num / den : user_.mean;
+      }
+    }
+    std::memset(words.data(), 0, ((limit - base + 63) >> 6) * sizeof(std::uint64_t));
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!wanted[i]) scores[i] = -std::numeric_limits<double>::infinity();
   }
   if (!implicit) {
     for (std::size_t e = 0; e < d; ++e) {
@@ -319,20 +317,20 @@ void ItemKnn::scoreUser(const UserContext& user, const CandidateFilter* filter,
 }
 
 void ItemKnn::similarItemsInto(std::int32_t item, int k, Recommendations& out) const {
-  const knn::NeighborLists& lists = state_->neighbors;
+  std::vector<std::int32_t> ids;
+  std::vector<double> sims;
+  neighborListOf(*state_, item, ids, sims);
   TopK top(static_cast<std::size_t>(k));
-  for (std::size_t g = lists.begin(item); g < lists.end(item); ++g) {
-    if (lists.sims[g] > 0) top.push(lists.sims[g], lists.ids[g]);
+  for (std::size_t g = 0; g < ids.size(); ++g) {
+    if (sims[g] > 0) top.push(sims[g], ids[g]);
   }
   top.drainSorted(out.items, out.scores);
 }
 
 std::vector<Contribution> ItemKnn::explainItem(const UserContext& user, std::int32_t item,
                                                int topN) const {
-  const Interactions& train = trainingData();
-  const knn::NeighborLists& lists = state_->neighbors;
   const Settings& settings = *settings_;
-  UserRow user_ = userRowOf(user, train, *state_);
+  const UserRow user_ = userRowOf(user, trainingData(), *state_);
   const RatingRow& row = user_.row;
   auto ratingOf = [&](std::int32_t j) -> const double* {
     auto it = std::lower_bound(row.items.begin(), row.items.end(), j);
@@ -340,15 +338,17 @@ std::vector<Contribution> ItemKnn::explainItem(const UserContext& user, std::int
     return &row.values[static_cast<std::size_t>(it - row.items.begin())];
   };
   if (!settings.implicit && ratingOf(item) != nullptr) return {};
+  std::vector<std::int32_t> ids;
+  std::vector<double> sims;
+  neighborListOf(*state_, item, ids, sims);
   std::vector<Contribution> out;
   double den = 0.0;
-  for (std::size_t g = lists.begin(item);
-       g < lists.end(item) && static_cast<int>(out.size()) < settings.neighbors; ++g) {
-    const double* r = ratingOf(lists.ids[g]);
+  for (std::size_t g = 0; g < ids.size() && static_cast<int>(out.size()) < settings.neighbors;
+       ++g) {
+    const double* r = ratingOf(ids[g]);
     if (r == nullptr) continue;
-    double s = lists.sims[g];
-    out.push_back({lists.ids[g], settings.implicit ? s : s * *r});
-    den += std::fabs(s);
+    out.push_back({ids[g], settings.implicit ? sims[g] : sims[g] * *r});
+    den += std::fabs(sims[g]);
   }
   if (!settings.implicit) {
     for (Contribution& c : out) c.weight /= den;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -28,6 +29,27 @@ void requireTrainable(const Dataset& data, const char* kind) {
   }
 }
 
+namespace {
+
+// Three sums of the same length at once, each with numpy's grouping.
+struct Sums3 {
+  double xx = 0.0;
+  double yy = 0.0;
+  double xy = 0.0;
+  Sums3 operator+(const Sums3& o) const { return {xx + o.xx, yy + o.yy, xy + o.xy}; }
+};
+
+// sqrt((x * x).sum()) * sqrt((y * y).sum()), (x * y).sum() -> xy / denom, 0 when denom is 0.
+double cosineOf(const Sums3& sums) {
+  double xx = 0.0 + sums.xx;
+  double yy = 0.0 + sums.yy;
+  double xy = 0.0 + sums.xy;
+  double denom = std::sqrt(xx) * std::sqrt(yy);
+  return denom == 0 ? 0.0 : xy / denom;
+}
+
+}  // namespace
+
 double pairSimilarity(Similarity kind, const double* x, const double* y, std::size_t n,
                       std::size_t degreeA, std::size_t degreeB, double shrinkage,
                       std::vector<double>& scratch) {
@@ -37,12 +59,13 @@ double pairSimilarity(Similarity kind, const double* x, const double* y, std::si
       s = static_cast<double>(n) /
           (std::sqrt(static_cast<double>(degreeA)) * std::sqrt(static_cast<double>(degreeB)));
       break;
-    case Similarity::kCosine: {
-      double denom = std::sqrt(numpyDot(x, x, n)) * std::sqrt(numpyDot(y, y, n));
-      if (denom == 0) return 0.0;
-      s = numpyDot(x, y, n) / denom;
+    case Similarity::kCosine:
+      s = cosineOf(numpyPairwise<Sums3>(
+          [x, y](std::size_t k) {
+            return Sums3{x[k] * x[k], y[k] * y[k], x[k] * y[k]};
+          },
+          0, n));
       break;
-    }
     case Similarity::kPearson: {
       // x - x.mean(), y - y.mean() over the overlap, then the cosine of the centred vectors.
       double meanX = numpySum(x, n) / static_cast<double>(n);
@@ -54,9 +77,11 @@ double pairSimilarity(Similarity kind, const double* x, const double* y, std::si
         dx[k] = x[k] - meanX;
         dy[k] = y[k] - meanY;
       }
-      double denom = std::sqrt(numpyDot(dx, dx, n)) * std::sqrt(numpyDot(dy, dy, n));
-      if (denom == 0) return 0.0;
-      s = numpyDot(dx, dy, n) / denom;
+      s = cosineOf(numpyPairwise<Sums3>(
+          [dx, dy](std::size_t k) {
+            return Sums3{dx[k] * dx[k], dy[k] * dy[k], dx[k] * dy[k]};
+          },
+          0, n));
       break;
     }
   }
@@ -77,30 +102,36 @@ struct Entry {
   std::int32_t id;
 };
 
-bool entryBefore(const Entry& a, const Entry& b) {
-  return a.absSim > b.absSim || (a.absSim == b.absSim && a.id < b.id);
-}
+// A functor, so that the heap and sort calls inline it.
+struct EntryBefore {
+  bool operator()(const Entry& a, const Entry& b) const {
+    return a.absSim > b.absSim || (a.absSim == b.absSim && a.id < b.id);
+  }
+};
+constexpr EntryBefore entryBefore{};
 
 [[noreturn]] void tooManyPairs() {
   fail(ErrorCode::kOutOfMemory,
        "kNN similarity store exceeds 2^32 entries; set maxStoredNeighbors to bound it");
 }
 
-// Keeps, per row, either every emitted pair or the maxStored strongest (a bounded heap whose top
-// is the weakest kept entry).
+// Collects the similarities of the pairs (a, b), a < b, emitted row by row, and
+// turns them into neighbour lists: every pair for exact lists, or each row's maxStored strongest
+// (a bounded heap per row whose top is the weakest kept entry).
 class PairSink {
  public:
   PairSink(std::int32_t rows, int maxStored)
       : rows_(rows), maxStored_(static_cast<std::size_t>(maxStored)) {
     if (maxStored_ > 0) {
       heaps_.resize(static_cast<std::size_t>(rows));
+      weakestAbs_.assign(static_cast<std::size_t>(rows), -1.0);  // below any |s|: not full yet
+      weakestId_.assign(static_cast<std::size_t>(rows), 0);
     } else {
       upperOffsets_.assign(static_cast<std::size_t>(rows) + 1, 0);
       degree_.assign(static_cast<std::size_t>(rows), 0);
     }
   }
 
-  /// Pairs of row a (with b > a) are emitted while a is current; rows are visited ascending.
   void emit(std::int32_t a, std::int32_t b, double sim) {
     if (maxStored_ > 0) {
       push(a, {std::fabs(sim), sim, b});
@@ -113,32 +144,38 @@ class PairSink {
     ++degree_[static_cast<std::size_t>(b)];
   }
   void endRow(std::int32_t a) {
-    if (maxStored_ == 0) {
-      upperOffsets_[static_cast<std::size_t>(a) + 1] = upperIds_.size();
-    }
+    if (maxStored_ == 0) upperOffsets_[static_cast<std::size_t>(a) + 1] = upperIds_.size();
   }
 
-  NeighborLists finish() {
+  NeighborLists finish(bool sortRows) {
+    return maxStored_ > 0 ? finishHeaps() : finishExact(sortRows);
+  }
+
+ private:
+  NeighborLists finishHeaps() {
     NeighborLists out;
     out.offsets.assign(static_cast<std::size_t>(rows_) + 1, 0);
-    std::vector<Entry> row;
-    if (maxStored_ > 0) {
-      std::size_t total = 0;
-      for (const auto& heap : heaps_) total += heap.size();
-      if (total > std::numeric_limits<std::uint32_t>::max()) tooManyPairs();
-      out.ids.reserve(total);
-      out.sims.reserve(total);
-      for (std::size_t r = 0; r < heaps_.size(); ++r) {
-        std::sort_heap(heaps_[r].begin(), heaps_[r].end(), entryBefore);
-        for (const Entry& e : heaps_[r]) {
-          out.ids.push_back(e.id);
-          out.sims.push_back(e.sim);
-        }
-        std::vector<Entry>().swap(heaps_[r]);
-        out.offsets[r + 1] = static_cast<std::uint32_t>(out.ids.size());
+    std::size_t total = 0;
+    for (const auto& heap : heaps_) total += heap.size();
+    if (total > std::numeric_limits<std::uint32_t>::max()) tooManyPairs();
+    out.ids.reserve(total);
+    out.sims.reserve(total);
+    for (std::size_t r = 0; r < heaps_.size(); ++r) {
+      std::sort_heap(heaps_[r].begin(), heaps_[r].end(), entryBefore);
+      for (const Entry& e : heaps_[r]) {
+        out.ids.push_back(e.id);
+        out.sims.push_back(e.sim);
       }
-      return out;
+      std::vector<Entry>().swap(heaps_[r]);
+      out.offsets[r + 1] = static_cast<std::uint32_t>(out.ids.size());
     }
+    return out;
+  }
+
+  // Row x lists the pairs (a, x), a ascending, then (x, b); sorted on request.
+  NeighborLists finishExact(bool sortRows) {
+    NeighborLists out;
+    out.offsets.assign(static_cast<std::size_t>(rows_) + 1, 0);
     std::size_t total = 0;
     for (std::size_t r = 0; r < degree_.size(); ++r) {
       total += degree_[r];
@@ -149,51 +186,69 @@ class PairSink {
     out.sims.resize(total);
     std::vector<std::uint32_t> next(out.offsets.begin(), out.offsets.end() - 1);
     for (std::int32_t a = 0; a < rows_; ++a) {
-      for (std::size_t e = upperOffsets_[static_cast<std::size_t>(a)];
-           e < upperOffsets_[static_cast<std::size_t>(a) + 1]; ++e) {
-        std::int32_t b = upperIds_[e];
-        std::uint32_t& slotA = next[static_cast<std::size_t>(a)];
-        out.ids[slotA] = b;
-        out.sims[slotA++] = upperSims_[e];
-        std::uint32_t& slotB = next[static_cast<std::size_t>(b)];
+      auto ai = static_cast<std::size_t>(a);
+      for (std::size_t e = upperOffsets_[ai]; e < upperOffsets_[ai + 1]; ++e) {
+        auto b = static_cast<std::size_t>(upperIds_[e]);
+        std::uint32_t slotB = next[b]++;
         out.ids[slotB] = a;
-        out.sims[slotB++] = upperSims_[e];
+        out.sims[slotB] = upperSims_[e];
+      }
+    }
+    for (std::int32_t a = 0; a < rows_; ++a) {
+      auto ai = static_cast<std::size_t>(a);
+      for (std::size_t e = upperOffsets_[ai]; e < upperOffsets_[ai + 1]; ++e) {
+        std::uint32_t slotA = next[ai]++;
+        out.ids[slotA] = upperIds_[e];
+        out.sims[slotA] = upperSims_[e];
       }
     }
     std::vector<std::int32_t>().swap(upperIds_);
     std::vector<double>().swap(upperSims_);
-    for (std::int32_t r = 0; r < rows_; ++r) {
-      std::size_t begin = out.begin(r);
-      std::size_t end = out.end(r);
-      row.clear();
-      for (std::size_t e = begin; e < end; ++e) {
-        row.push_back({std::fabs(out.sims[e]), out.sims[e], out.ids[e]});
-      }
-      std::sort(row.begin(), row.end(), entryBefore);
-      for (std::size_t e = begin; e < end; ++e) {
-        out.ids[e] = row[e - begin].id;
-        out.sims[e] = row[e - begin].sim;
+    if (sortRows) {
+      std::vector<std::uint32_t> perm;
+      std::vector<std::int32_t> ids;
+      std::vector<double> sims;
+      for (std::int32_t r = 0; r < rows_; ++r) {
+        std::size_t begin = out.begin(r);
+        std::size_t end = out.end(r);
+        strengthOrder(out, begin, end, perm);
+        ids.assign(out.ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                   out.ids.begin() + static_cast<std::ptrdiff_t>(end));
+        sims.assign(out.sims.begin() + static_cast<std::ptrdiff_t>(begin),
+                    out.sims.begin() + static_cast<std::ptrdiff_t>(end));
+        for (std::size_t k = 0; k < perm.size(); ++k) {
+          out.ids[begin + k] = ids[perm[k]];
+          out.sims[begin + k] = sims[perm[k]];
+        }
       }
     }
     return out;
   }
 
- private:
   void push(std::int32_t row, const Entry& e) {
-    std::vector<Entry>& heap = heaps_[static_cast<std::size_t>(row)];
+    auto r = static_cast<std::size_t>(row);
+    // Most pairs lose to a full row's weakest entry; its copy here avoids touching the heap.
+    if (e.absSim < weakestAbs_[r] || (e.absSim == weakestAbs_[r] && e.id > weakestId_[r])) return;
+    std::vector<Entry>& heap = heaps_[r];
     if (heap.size() < maxStored_) {
       heap.push_back(e);
       std::push_heap(heap.begin(), heap.end(), entryBefore);
-    } else if (entryBefore(e, heap.front())) {
+    } else {
       std::pop_heap(heap.begin(), heap.end(), entryBefore);
       heap.back() = e;
       std::push_heap(heap.begin(), heap.end(), entryBefore);
+    }
+    if (heap.size() == maxStored_) {
+      weakestAbs_[r] = heap.front().absSim;
+      weakestId_[r] = heap.front().id;
     }
   }
 
   std::int32_t rows_;
   std::size_t maxStored_;
   std::vector<std::vector<Entry>> heaps_;
+  std::vector<double> weakestAbs_;
+  std::vector<std::int32_t> weakestId_;
   std::vector<std::size_t> upperOffsets_;
   std::vector<std::int32_t> upperIds_;
   std::vector<double> upperSims_;
@@ -207,77 +262,283 @@ std::size_t degreeOf(const SparseRows& rows, std::int32_t r) {
 
 }  // namespace
 
-NeighborLists buildNeighborLists(const SparseRows& rows, const SparseRows& columns, Similarity kind,
-                                 const Settings& settings) {
+void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t end,
+                   std::vector<std::uint32_t>& order) {
+  // One 128-bit key per entry, ascending: the bits of -|s| order like |s| descending (for
+  // non-negative doubles the bit pattern orders like the value), then the id, then the index.
+  __extension__ using Key = unsigned __int128;
+  thread_local std::vector<Key> keys;
+  keys.resize(end - begin);
+  for (std::size_t e = begin; e < end; ++e) {
+    double a = std::fabs(lists.sims[e]);
+    std::uint64_t bits;
+    std::memcpy(&bits, &a, sizeof bits);
+    keys[e - begin] = (static_cast<Key>(~bits) << 64) |
+                      (static_cast<Key>(static_cast<std::uint32_t>(lists.ids[e])) << 32) |
+                      static_cast<Key>(e - begin);
+  }
+  std::sort(keys.begin(), keys.end());
+  order.resize(keys.size());
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    order[k] = static_cast<std::uint32_t>(keys[k] & 0xffffffffu);
+  }
+}
+
+namespace {
+
+// For every row a, the rows b > a sharing a column with it, reached through the columns of a
+// in ascending order (so each pair's overlap comes in ascending column order, as numpy's masks
+// select it). `visit(k, x, q, b)` sees row a's k-th column (value x) and position q of row b in
+// that column; `cursor` tracks where a sits in each column.
+class PairWalk {
+ public:
+  PairWalk(const SparseRows& rows, const SparseRows& columns)
+      : rows_(rows),
+        columns_(columns),
+        cursor_(columns.offsets.begin(), columns.offsets.end() - 1),
+        count_(static_cast<std::size_t>(rows.rows()), 0) {}
+
+  /// Moves to row a (rows must be visited in ascending order) and counts its overlaps. The
+  /// partners are visited in ranges of kChunk rows, so that per-partner state stays in cache.
+  template <class Visit>
+  void enter(std::int32_t a, const Visit& visit) {
+    constexpr std::int32_t kChunk = 1024;
+    cols_ = rows_.indicesOf(a);
+    vals_ = rows_.valuesOf(a);
+    after_.resize(cols_.size());
+    next_.resize(cols_.size());
+    touched_.clear();
+    for (std::size_t k = 0; k < cols_.size(); ++k) {
+      auto c = static_cast<std::size_t>(cols_[k]);
+      after_[k] = ++cursor_[c];  // rows after a in column c
+      next_[k] = after_[k];
+    }
+    const std::int32_t* bs = columns_.indices.data();
+    const std::int32_t* ends = columns_.offsets.data() + 1;
+    for (std::int32_t chunkEnd = a + 1 + kChunk;; chunkEnd += kChunk) {
+      bool more = false;
+      for (std::size_t k = 0; k < cols_.size(); ++k) {
+        const std::int32_t end = ends[cols_[k]];
+        const double x = vals_[k];
+        std::int32_t q = next_[k];
+        for (; q < end && bs[q] < chunkEnd; ++q) {
+          std::int32_t b = bs[q];
+          std::int32_t seen = count_[static_cast<std::size_t>(b)]++;
+          if (seen == 0) touched_.push_back(b);
+          visit(x, q, b, seen);
+        }
+        next_[k] = q;
+        more = more || q < end;
+      }
+      if (!more) break;
+    }
+  }
+  /// Visits row a's pairs again, in the same order.
+  template <class Visit>
+  void revisit(const Visit& visit) const {
+    const std::int32_t* bs = columns_.indices.data();
+    for (std::size_t k = 0; k < cols_.size(); ++k) {
+      auto c = static_cast<std::size_t>(cols_[k]);
+      const double x = vals_[k];
+      for (std::int32_t q = after_[k]; q < columns_.offsets[c + 1]; ++q) visit(x, q, bs[q]);
+    }
+  }
+  const std::vector<std::int32_t>& touched() const { return touched_; }
+  /// The overlap of a and b; resets it for the next row.
+  std::int32_t takeCount(std::int32_t b) {
+    std::int32_t n = count_[static_cast<std::size_t>(b)];
+    count_[static_cast<std::size_t>(b)] = 0;
+    return n;
+  }
+  std::size_t degree() const { return cols_.size(); }
+
+ private:
+  const SparseRows& rows_;
+  const SparseRows& columns_;
+  std::vector<std::int32_t> cursor_;
+  std::vector<std::int32_t> count_;
+  std::vector<std::int32_t> touched_;
+  std::vector<std::int32_t> after_;
+  std::vector<std::int32_t> next_;
+  Span<std::int32_t> cols_;
+  Span<double> vals_;
+};
+
+// Gathers the overlaps of the listed rows b into contiguous buffers (slot_[b] = where b's next
+// value goes, -1 for rows not listed).
+class OverlapBuffers {
+ public:
+  explicit OverlapBuffers(std::int32_t rows) : slot_(static_cast<std::size_t>(rows), -1) {}
+
+  template <class Wanted>
+  void fill(const PairWalk& walk, const SparseRows& columns, const std::vector<std::int32_t>& bs,
+            const std::vector<std::int32_t>& counts, const Wanted& wanted) {
+    for (std::int32_t b : listed_) slot_[static_cast<std::size_t>(b)] = -1;
+    listed_ = bs;
+    std::int32_t total = 0;
+    for (std::size_t t = 0; t < bs.size(); ++t) {
+      if (!wanted(t)) continue;
+      slot_[static_cast<std::size_t>(bs[t])] = total;
+      total += counts[t];
+    }
+    x_.resize(static_cast<std::size_t>(total));
+    y_.resize(static_cast<std::size_t>(total));
+    double* xs = x_.data();
+    double* ys = y_.data();
+    std::int32_t* slots = slot_.data();
+    const double* values = columns.values.data();
+    walk.revisit([&](double x, std::int32_t q, std::int32_t b) {
+      std::int32_t at = slots[b];
+      if (at < 0) return;
+      xs[at] = x;
+      ys[at] = values[q];
+      slots[b] = at + 1;
+    });
+  }
+  /// After fill: b's n values start at slot(b) - n.
+  const double* x(std::int32_t b, std::int32_t n) const {
+    return x_.data() + (slot_[static_cast<std::size_t>(b)] - n);
+  }
+  const double* y(std::int32_t b, std::int32_t n) const {
+    return y_.data() + (slot_[static_cast<std::size_t>(b)] - n);
+  }
+
+ private:
+  std::vector<std::int32_t> slot_;
+  std::vector<std::int32_t> listed_;  // the rows whose slots are set
+  std::vector<double> x_;
+  std::vector<double> y_;
+};
+
+double shrunk(double s, std::int32_t n, double shrinkage) {
+  if (shrinkage <= 0) return s;
+  return s * (static_cast<double>(n) / (static_cast<double>(n) + shrinkage));
+}
+
+// Cosine without buffers: numpy's grouping of an n-long sum is known while streaming for
+// n <= 128 (groups of 8 go to the 8 lanes as they complete, the last n % 8 values are added after
+// the lanes are combined), so each pair keeps its pending group and its lanes. Longer overlaps
+// (the recursive halving depends on the final n) are gathered and summed afterwards.
+void streamCosine(const SparseRows& rows, const SparseRows& columns, const Settings& settings,
+                  PairSink& sink) {
   const std::int32_t numRows = rows.rows();
-  const bool gather = kind != Similarity::kBinary;
   const auto minOverlap = static_cast<std::int32_t>(settings.minOverlap);
-  PairSink sink(numRows, settings.maxStoredNeighbors);
-
-  // cursor[c]: where the current row sits in column c's (ascending) list of rows.
-  std::vector<std::int32_t> cursor(columns.offsets.begin(), columns.offsets.end() - 1);
-  std::vector<std::int32_t> count(static_cast<std::size_t>(numRows), 0);
-  std::vector<std::int32_t> next(static_cast<std::size_t>(numRows), -1);
-  std::vector<std::int32_t> touched;
-  std::vector<std::int32_t> after;
-  std::vector<double> bufX;
-  std::vector<double> bufY;
+  const auto cells = static_cast<std::size_t>(numRows) * 8;
+  std::vector<double> pendX(cells);
+  std::vector<double> pendY(cells);
+  std::vector<Sums3> lanes(cells);
+  PairWalk walk(rows, columns);
+  OverlapBuffers buffers(numRows);
+  std::vector<std::int32_t> longPairs;
+  std::vector<std::int32_t> longCounts;
   std::vector<double> scratch;
-
+  const double* values = columns.values.data();
   for (std::int32_t a = 0; a < numRows; ++a) {
-    Span<std::int32_t> cols = rows.indicesOf(a);
-    Span<double> vals = rows.valuesOf(a);
-    after.resize(cols.size());
-    touched.clear();
-    for (std::size_t k = 0; k < cols.size(); ++k) {
-      auto c = static_cast<std::size_t>(cols[k]);
-      std::int32_t first = ++cursor[c];  // rows after a in column c
-      after[k] = first;
-      for (std::int32_t q = first; q < columns.offsets[c + 1]; ++q) {
-        std::int32_t b = columns.indices[static_cast<std::size_t>(q)];
-        if (count[static_cast<std::size_t>(b)]++ == 0) touched.push_back(b);
-      }
-    }
-    if (gather) {
-      std::int32_t total = 0;
-      for (std::int32_t b : touched) {
-        auto bi = static_cast<std::size_t>(b);
-        if (count[bi] >= minOverlap) {
-          next[bi] = total;
-          total += count[bi];
-        } else {
-          next[bi] = -1;
+    walk.enter(a, [&](double x, std::int32_t q, std::int32_t b, std::int32_t seen) {
+      const std::size_t group = static_cast<std::size_t>(b) * 8;
+      const auto lane = static_cast<std::size_t>(seen & 7);
+      pendX[group + lane] = x;
+      pendY[group + lane] = values[q];
+      if (lane != 7) return;
+      const double* px = &pendX[group];
+      const double* py = &pendY[group];
+      Sums3* acc = &lanes[group];
+      if (seen == 7) {
+        for (std::size_t l = 0; l < 8; ++l) {
+          acc[l] = {px[l] * px[l], py[l] * py[l], px[l] * py[l]};
+        }
+      } else {
+        for (std::size_t l = 0; l < 8; ++l) {
+          acc[l] = acc[l] + Sums3{px[l] * px[l], py[l] * py[l], px[l] * py[l]};
         }
       }
-      bufX.resize(static_cast<std::size_t>(total));
-      bufY.resize(static_cast<std::size_t>(total));
-      for (std::size_t k = 0; k < cols.size(); ++k) {
-        auto c = static_cast<std::size_t>(cols[k]);
-        double x = vals[k];
-        for (std::int32_t q = after[k]; q < columns.offsets[c + 1]; ++q) {
-          auto b = static_cast<std::size_t>(columns.indices[static_cast<std::size_t>(q)]);
-          std::int32_t slot = next[b];
-          if (slot < 0) continue;
-          bufX[static_cast<std::size_t>(slot)] = x;
-          bufY[static_cast<std::size_t>(slot)] = columns.values[static_cast<std::size_t>(q)];
-          next[b] = slot + 1;
-        }
-      }
-    }
-    for (std::int32_t b : touched) {
-      auto bi = static_cast<std::size_t>(b);
-      std::int32_t n = count[bi];
-      count[bi] = 0;
+    });
+    longPairs.clear();
+    longCounts.clear();
+    for (std::int32_t b : walk.touched()) {
+      const std::int32_t n = walk.takeCount(b);
       if (n < minOverlap) continue;
-      std::size_t start = gather ? static_cast<std::size_t>(next[bi] - n) : 0;
-      double sim = pairSimilarity(kind, bufX.data() + start, bufY.data() + start,
-                                  static_cast<std::size_t>(n), cols.size(), degreeOf(rows, b),
-                                  settings.shrinkage, scratch);
+      if (n > 128) {
+        longPairs.push_back(b);
+        longCounts.push_back(n);
+        continue;
+      }
+      const std::size_t group = static_cast<std::size_t>(b) * 8;
+      const double* px = &pendX[group];
+      const double* py = &pendY[group];
+      Sums3 sums;
+      if (n >= 8) {
+        const Sums3* r = &lanes[group];
+        sums = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+      }
+      for (std::int32_t l = 0; l < (n & 7); ++l) {  // all of a short sum, else the remainder
+        sums = sums + Sums3{px[l] * px[l], py[l] * py[l], px[l] * py[l]};
+      }
+      double sim = shrunk(cosineOf(sums), n, settings.shrinkage);
+      if (sim != 0.0) sink.emit(a, b, sim);
+    }
+    if (!longPairs.empty()) {
+      buffers.fill(walk, columns, longPairs, longCounts, [](std::size_t) { return true; });
+      for (std::size_t t = 0; t < longPairs.size(); ++t) {
+        const std::int32_t b = longPairs[t];
+        const std::int32_t n = longCounts[t];
+        double sim = pairSimilarity(Similarity::kCosine, buffers.x(b, n), buffers.y(b, n),
+                                    static_cast<std::size_t>(n), 0, 0, settings.shrinkage, scratch);
+        if (sim != 0.0) sink.emit(a, b, sim);
+      }
+    }
+    sink.endRow(a);
+  }
+}
+
+// Pearson (two passes over each overlap: means, then centred sums) on gathered overlaps, and the
+// binary cosine, which needs only the counts.
+void gatherPairs(const SparseRows& rows, const SparseRows& columns, Similarity kind,
+                 const Settings& settings, PairSink& sink) {
+  const std::int32_t numRows = rows.rows();
+  const auto minOverlap = static_cast<std::int32_t>(settings.minOverlap);
+  PairWalk walk(rows, columns);
+  OverlapBuffers buffers(numRows);
+  std::vector<std::int32_t> pairs;
+  std::vector<std::int32_t> counts;
+  std::vector<double> scratch;
+  for (std::int32_t a = 0; a < numRows; ++a) {
+    walk.enter(a, [](double, std::int32_t, std::int32_t, std::int32_t) {});
+    pairs.clear();
+    counts.clear();
+    for (std::int32_t b : walk.touched()) {
+      const std::int32_t n = walk.takeCount(b);
+      if (n < minOverlap) continue;
+      pairs.push_back(b);
+      counts.push_back(n);
+    }
+    if (kind != Similarity::kBinary && !pairs.empty()) {
+      buffers.fill(walk, columns, pairs, counts, [](std::size_t) { return true; });
+    }
+    for (std::size_t t = 0; t < pairs.size(); ++t) {
+      const std::int32_t b = pairs[t];
+      const std::int32_t n = counts[t];
+      const bool binary = kind == Similarity::kBinary;
+      double sim = pairSimilarity(kind, binary ? nullptr : buffers.x(b, n),
+                                  binary ? nullptr : buffers.y(b, n), static_cast<std::size_t>(n),
+                                  walk.degree(), degreeOf(rows, b), settings.shrinkage, scratch);
       if (sim != 0.0) sink.emit(a, b, sim);
     }
     sink.endRow(a);
   }
-  return sink.finish();
+}
+
+}  // namespace
+
+NeighborLists buildNeighborLists(const SparseRows& rows, const SparseRows& columns, Similarity kind,
+                                 const Settings& settings, bool sortRows) {
+  PairSink sink(rows.rows(), settings.maxStoredNeighbors);
+  if (kind == Similarity::kCosine) {
+    streamCosine(rows, columns, settings, sink);
+  } else {
+    gatherPairs(rows, columns, kind, settings, sink);
+  }
+  return sink.finish(sortRows);
 }
 
 RatingRow ratingRowOf(const UserContext& user) {

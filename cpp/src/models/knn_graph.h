@@ -37,9 +37,8 @@ double pairSimilarity(Similarity kind, const double* x, const double* y, std::si
                       std::size_t degreeA, std::size_t degreeB, double shrinkage,
                       std::vector<double>& scratch);
 
-/// Symmetric neighbour lists: row r holds every other row with a non-zero similarity (or, with
-/// maxStored > 0, the maxStored strongest), ordered by |s| descending, ties to the lower id, which
-/// is the order of the notebook's stable sort over ascending candidates.
+/// Neighbour lists: row r holds other rows with a non-zero similarity. Exact lists are symmetric
+/// (b in row a <=> a in row b); with maxStored > 0 a row keeps only its maxStored strongest.
 struct NeighborLists {
   std::vector<std::uint32_t> offsets{0};
   std::vector<std::int32_t> ids;
@@ -51,7 +50,8 @@ struct NeighborLists {
   std::size_t bytes() const;
 };
 
-/// True when (|a|, idA) comes before (|b|, idB) in neighbour order.
+/// True when (|a|, idA) comes before (|b|, idB) in neighbour order: |s| descending, ties to the
+/// lower id, the order of the notebook's stable sort over ascending candidates.
 inline bool strongerNeighbor(double a, std::int32_t idA, double b, std::int32_t idB) {
   double absA = a < 0 ? -a : a;
   double absB = b < 0 ? -b : b;
@@ -62,8 +62,14 @@ inline bool strongerNeighbor(double a, std::int32_t idA, double b, std::int32_t 
 /// settings.minOverlap, from sparse row products: for each row a, the columns of a lead through
 /// `columns` (the transpose) to every later row b sharing a column; the overlaps are gathered into
 /// contiguous buffers in ascending column order, as numpy's masks select them.
+/// Rows are in neighbour order when bounded or `sortRows`, else in no particular order.
 NeighborLists buildNeighborLists(const SparseRows& rows, const SparseRows& columns, Similarity kind,
-                                 const Settings& settings);
+                                 const Settings& settings, bool sortRows);
+
+/// The permutation that puts entries [begin, end) of `lists` in neighbour order (indices relative
+/// to begin).
+void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t end,
+                   std::vector<std::uint32_t>& order);
 
 /// One user's ratings: items ascending, duplicates resolved to the last value (the dense R).
 struct RatingRow {
@@ -77,9 +83,5 @@ RatingRow ratingRowOf(const UserContext& user);
 void neighborsOfRow(const RatingRow& row, const SparseRows& rows, const SparseRows& columns,
                     Similarity kind, const Settings& settings, std::int32_t skipRow,
                     std::vector<std::int32_t>& ids, std::vector<double>& sims);
-
-/// Tests only: 0 lets item_knn choose its scoring method per user, 1 forces marking, 2 scanning
-/// (both are exact; the choice only changes speed).
-extern int gForcedScoringPath;
 
 }  // namespace recwasm::knn

@@ -44,7 +44,8 @@ std::shared_ptr<const UserKnn::State> buildState(const Interactions& train,
     }
   }
   state->neighbors =
-      knn::buildNeighborLists(byUser, train.itemUserRatings(), similarityOf(settings), settings);
+      knn::buildNeighborLists(byUser, train.itemUserRatings(), similarityOf(settings), settings,
+                              /*sortRows=*/true);
   return state;
 }
 
