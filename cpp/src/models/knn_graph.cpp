@@ -116,14 +116,13 @@ constexpr EntryBefore entryBefore{};
 }
 
 // Collects the similarities of the pairs (a, b), a < b, emitted row by row, and
-// turns them into neighbour lists: every pair for exact lists, or each row's maxStored strongest
-// (a bounded heap per row whose top is the weakest kept entry).
+// turns them into neighbour lists: every pair for exact lists, or each row's maxStored strongest.
 class PairSink {
  public:
   PairSink(std::int32_t rows, int maxStored)
       : rows_(rows), maxStored_(static_cast<std::size_t>(maxStored)) {
     if (maxStored_ > 0) {
-      heaps_.resize(static_cast<std::size_t>(rows));
+      kept_.resize(static_cast<std::size_t>(rows));
       weakestAbs_.assign(static_cast<std::size_t>(rows), -1.0);  // below any |s|: not full yet
       weakestId_.assign(static_cast<std::size_t>(rows), 0);
     } else {
@@ -156,17 +155,19 @@ class PairSink {
     NeighborLists out;
     out.offsets.assign(static_cast<std::size_t>(rows_) + 1, 0);
     std::size_t total = 0;
-    for (const auto& heap : heaps_) total += heap.size();
+    for (const auto& kept : kept_) total += std::min(kept.size(), maxStored_);
     if (total > std::numeric_limits<std::uint32_t>::max()) tooManyPairs();
     out.ids.reserve(total);
     out.sims.reserve(total);
-    for (std::size_t r = 0; r < heaps_.size(); ++r) {
-      std::sort_heap(heaps_[r].begin(), heaps_[r].end(), entryBefore);
-      for (const Entry& e : heaps_[r]) {
+    for (std::size_t r = 0; r < kept_.size(); ++r) {
+      std::vector<Entry>& kept = kept_[r];
+      std::sort(kept.begin(), kept.end(), entryBefore);
+      if (kept.size() > maxStored_) kept.resize(maxStored_);
+      for (const Entry& e : kept) {
         out.ids.push_back(e.id);
         out.sims.push_back(e.sim);
       }
-      std::vector<Entry>().swap(heaps_[r]);
+      std::vector<Entry>().swap(kept_[r]);
       out.offsets[r + 1] = static_cast<std::uint32_t>(out.ids.size());
     }
     return out;
@@ -225,28 +226,26 @@ class PairSink {
     return out;
   }
 
+  // A bounded top-maxStored per row: entries are appended until 2 * maxStored, then cut back to
+  // the maxStored strongest (nth_element); the weakest kept then rejects most later pairs at once.
   void push(std::int32_t row, const Entry& e) {
     auto r = static_cast<std::size_t>(row);
-    // Most pairs lose to a full row's weakest entry; its copy here avoids touching the heap.
     if (e.absSim < weakestAbs_[r] || (e.absSim == weakestAbs_[r] && e.id > weakestId_[r])) return;
-    std::vector<Entry>& heap = heaps_[r];
-    if (heap.size() < maxStored_) {
-      heap.push_back(e);
-      std::push_heap(heap.begin(), heap.end(), entryBefore);
-    } else {
-      std::pop_heap(heap.begin(), heap.end(), entryBefore);
-      heap.back() = e;
-      std::push_heap(heap.begin(), heap.end(), entryBefore);
-    }
-    if (heap.size() == maxStored_) {
-      weakestAbs_[r] = heap.front().absSim;
-      weakestId_[r] = heap.front().id;
+    std::vector<Entry>& kept = kept_[r];
+    if (kept.capacity() == 0) kept.reserve(2 * maxStored_);
+    kept.push_back(e);
+    if (kept.size() == 2 * maxStored_) {
+      std::nth_element(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(maxStored_ - 1),
+                       kept.end(), entryBefore);
+      kept.resize(maxStored_);
+      weakestAbs_[r] = kept.back().absSim;
+      weakestId_[r] = kept.back().id;
     }
   }
 
   std::int32_t rows_;
   std::size_t maxStored_;
-  std::vector<std::vector<Entry>> heaps_;
+  std::vector<std::vector<Entry>> kept_;
   std::vector<double> weakestAbs_;
   std::vector<std::int32_t> weakestId_;
   std::vector<std::size_t> upperOffsets_;
@@ -307,7 +306,6 @@ class PairWalk {
     vals_ = rows_.valuesOf(a);
     after_.resize(cols_.size());
     next_.resize(cols_.size());
-    touched_.clear();
     for (std::size_t k = 0; k < cols_.size(); ++k) {
       auto c = static_cast<std::size_t>(cols_[k]);
       after_[k] = ++cursor_[c];  // rows after a in column c
@@ -315,6 +313,9 @@ class PairWalk {
     }
     const std::int32_t* bs = columns_.indices.data();
     const std::int32_t* ends = columns_.offsets.data() + 1;
+    touched_.resize(count_.size() + 1);
+    std::int32_t* touched = touched_.data();
+    std::size_t size = 0;
     for (std::int32_t chunkEnd = a + 1 + kChunk;; chunkEnd += kChunk) {
       bool more = false;
       for (std::size_t k = 0; k < cols_.size(); ++k) {
@@ -324,7 +325,8 @@ class PairWalk {
         for (; q < end && bs[q] < chunkEnd; ++q) {
           std::int32_t b = bs[q];
           std::int32_t seen = count_[static_cast<std::size_t>(b)]++;
-          if (seen == 0) touched_.push_back(b);
+          touched[size] = b;  // kept only for a first visit: no hard-to-predict branch
+          size += seen == 0 ? 1 : 0;
           visit(x, q, b, seen);
         }
         next_[k] = q;
@@ -332,6 +334,7 @@ class PairWalk {
       }
       if (!more) break;
     }
+    touched_.resize(size);
   }
   /// Visits row a's pairs again, in the same order.
   template <class Visit>
