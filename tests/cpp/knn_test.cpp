@@ -425,3 +425,332 @@ TEST_CASE("item_knn equals its brute-force twin on random data", "[knn]") {
     checkAgainstTwin(model, twin, false, rng);
   }
 }
+
+// ---- explanations, similar items, fold-in, errors, snapshots -----------------------------------
+
+namespace {
+
+// user_knn's explanation, naively: each used neighbour's term s * (r_vi - mean_v) / sum |s|
+// split over the co-rated items by their share of the Pearson numerator.
+std::vector<Contribution> twinUserExplanation(const Twin& twin, int u, int item, int topN) {
+  const Row& ru = twin.R[static_cast<std::size_t>(u)];
+  std::vector<Neighbor> sims;
+  for (int v = 0; v < twin.users(); ++v) {
+    if (v == u || std::isnan(twin.R[static_cast<std::size_t>(v)][static_cast<std::size_t>(item)]))
+      continue;
+    double s = twinSimilarity(ru, twin.R[static_cast<std::size_t>(v)], true, twin.o);
+    if (s != 0.0) sims.push_back({v, s});
+  }
+  sortByStrength(sims);
+  if (sims.size() > static_cast<std::size_t>(twin.o.neighbors))
+    sims.resize(static_cast<std::size_t>(twin.o.neighbors));
+  double den = 0.0;
+  for (const Neighbor& nb : sims) den += std::fabs(nb.s);
+  std::vector<double> weight(ru.size(), 0.0);
+  for (const Neighbor& nb : sims) {
+    const Row& rv = twin.R[static_cast<std::size_t>(nb.id)];
+    std::vector<std::size_t> at;
+    Row x;
+    Row y;
+    for (std::size_t i = 0; i < ru.size(); ++i) {
+      if (std::isnan(ru[i]) || std::isnan(rv[i])) continue;
+      at.push_back(i);
+      x.push_back(ru[i]);
+      y.push_back(rv[i]);
+    }
+    const std::size_t n = x.size();
+    double mx = numpySum(x.data(), n) / static_cast<double>(n);
+    double my = numpySum(y.data(), n) / static_cast<double>(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      x[k] -= mx;
+      y[k] -= my;
+    }
+    double denom =
+        std::sqrt(numpyDot(x.data(), x.data(), n)) * std::sqrt(numpyDot(y.data(), y.data(), n));
+    double shrink = twin.o.shrinkage > 0
+                        ? static_cast<double>(n) / (static_cast<double>(n) + twin.o.shrinkage)
+                        : 1.0;
+    double dev = rv[static_cast<std::size_t>(item)] - twinMean(rv);
+    for (std::size_t k = 0; k < n; ++k) weight[at[k]] += x[k] * y[k] / denom * shrink * (dev / den);
+  }
+  std::vector<Contribution> out;
+  for (std::size_t i = 0; i < weight.size(); ++i) {
+    if (weight[i] > 0) out.push_back({static_cast<std::int32_t>(i), weight[i]});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Contribution& a, const Contribution& b) {
+    return a.weight > b.weight;
+  });
+  if (out.size() > static_cast<std::size_t>(topN)) out.resize(static_cast<std::size_t>(topN));
+  return out;
+}
+
+Dataset tinyRatings() {
+  // users 0..3, items 0..4; user 3 rated nothing, item 4 was never rated.
+  Dataset data;
+  data.interactions = std::make_shared<Interactions>(
+      std::make_shared<IdMap>(IdMap::identity(4)), std::make_shared<IdMap>(IdMap::identity(5)),
+      std::vector<std::int32_t>{0, 0, 0, 1, 1, 1, 2, 2},
+      std::vector<std::int32_t>{0, 1, 2, 0, 1, 3, 1, 2},
+      std::vector<double>{5.0, 3.0, 4.0, 4.0, 2.0, 5.0, 1.0, 2.0});
+  return data;
+}
+
+template <class Fn>
+ErrorCode errorOf(Fn fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ErrorCode::kInternal;  // "no error" in these checks
+}
+
+}  // namespace
+
+TEST_CASE("user_knn explanations split each neighbour's term over the shared history", "[knn]") {
+  for (std::uint32_t seed = 0; seed < 60; ++seed) {
+    RandomData data = randomData(seed);
+    TwinOptions o;
+    o.neighbors = seed % 2 == 0 ? 30 : 2;
+    o.shrinkage = seed % 3 == 0 ? 4.0 : 0.0;
+    Twin twin{denseMatrix(*data.data.interactions), o};
+    UserKnn model(optionMapOf(o, 30));
+    model.fit(data.data);
+    for (int u = 0; u < data.users; ++u) {
+      for (int i = 0; i < data.items; ++i) {
+        if (!std::isnan(twin.R[static_cast<std::size_t>(u)][static_cast<std::size_t>(i)])) continue;
+        INFO("seed " << seed << " user " << u << " item " << i);
+        Query query;
+        query.user = u;
+        std::vector<Contribution> got = model.explain(query, i, 4);
+        std::vector<Contribution> expected = twinUserExplanation(twin, u, i, 4);
+        REQUIRE(got.size() == expected.size());
+        for (std::size_t k = 0; k < got.size(); ++k) {
+          CHECK(got[k].item == expected[k].item);
+          CHECK(got[k].weight == Approx(expected[k].weight).margin(1e-12));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("item_knn explanations are the prediction's terms over the user's history", "[knn]") {
+  Dataset full = demoDataset(generateDemoData({}));
+  TrainTestSplit split = leaveOneOutSplit(*full.interactions, 42);
+  ItemKnn model({});
+  model.fit(trainOf(full, split));
+  Query query;
+  query.user = 2;
+  std::vector<double> scores = model.score(query);
+  std::vector<std::int32_t> history = split.train.historyOf(2);
+  for (std::int32_t item : recommendFor(model, 2)) {
+    std::vector<Contribution> why = model.explain(query, item, 100);
+    REQUIRE_FALSE(why.empty());
+    double total = 0.0;
+    for (std::size_t k = 0; k < why.size(); ++k) {
+      CHECK(std::find(history.begin(), history.end(), why[k].item) != history.end());
+      if (k > 0) CHECK(why[k - 1].weight >= why[k].weight);
+      total += why[k].weight;
+    }
+    // Positive similarities and ratings: the terms add up to the weighted mean.
+    CHECK(total == Approx(scores[static_cast<std::size_t>(item)]).margin(1e-12));
+    CHECK(model.explain(query, item, 2).size() == std::min<std::size_t>(2, why.size()));
+  }
+  // A rated item scores its rating: nothing explains it.
+  CHECK(model.explain(query, history.front(), 3).empty());
+}
+
+TEST_CASE("item_knn similar items follow the similarities, exact and bounded", "[knn]") {
+  for (std::uint32_t seed = 0; seed < 80; ++seed) {
+    RandomData data = randomData(seed);
+    TwinOptions o;
+    o.neighbors = 50;
+    o.maxStored = seed % 2 == 0 ? 0 : 2;
+    Twin twin{denseMatrix(*data.data.interactions), o};
+    ItemKnn model(optionMapOf(o, 50));
+    model.fit(data.data);
+    for (int i = 0; i < data.items; ++i) {
+      std::vector<Neighbor> row;
+      for (int j = 0; j < data.items; ++j) {
+        if (j == i) continue;
+        double s = twinSimilarity(twin.column(i), twin.column(j), false, o);
+        if (s != 0.0) row.push_back({j, s});
+      }
+      sortByStrength(row);
+      if (o.maxStored > 0 && row.size() > static_cast<std::size_t>(o.maxStored))
+        row.resize(static_cast<std::size_t>(o.maxStored));
+      std::vector<Neighbor> positive;
+      for (const Neighbor& nb : row) {
+        if (nb.s > 0) positive.push_back(nb);
+      }
+      std::stable_sort(positive.begin(), positive.end(), [](const Neighbor& a, const Neighbor& b) {
+        return a.s > b.s || (a.s == b.s && a.id < b.id);
+      });
+      Recommendations got = model.similarItems(i, 3);
+      INFO("seed " << seed << " item " << i);
+      REQUIRE(got.items.size() == std::min<std::size_t>(3, positive.size()));
+      for (std::size_t k = 0; k < got.items.size(); ++k) {
+        CHECK(got.items[k] == positive[k].id);
+        CHECK(got.scores[k] == positive[k].s);
+      }
+    }
+  }
+}
+
+TEST_CASE("kNN models handle unknown users, k and bad options with typed errors", "[knn]") {
+  for (const char* kind : {"user_knn", "item_knn"}) {
+    INFO(kind);
+    std::unique_ptr<Recommender> model = createRecommender(kind, {});
+    Query user0;
+    user0.user = 0;
+    CHECK(errorOf([&] { model->recommend(user0, {}); }) == ErrorCode::kNotFitted);
+    CHECK(errorOf([&] { model->fit(Dataset{std::make_shared<Interactions>()}); }) ==
+          ErrorCode::kInvalidArgument);
+    CHECK_FALSE(model->isFitted());
+    model->fit(tinyRatings());
+    Recommendations before = model->recommend(user0, {});
+    // Empty training data never replaces a fitted state.
+    CHECK(errorOf([&] { model->fit(Dataset{std::make_shared<Interactions>()}); }) ==
+          ErrorCode::kInvalidArgument);
+    CHECK(model->recommend(user0, {}).items == before.items);
+
+    RecommendOptions options;
+    options.k = 0;
+    CHECK(errorOf([&] { model->recommend(user0, options); }) == ErrorCode::kInvalidArgument);
+    options.k = -3;
+    CHECK(errorOf([&] { model->recommend(user0, options); }) == ErrorCode::kInvalidArgument);
+    options.k = 1000;  // larger than the catalogue: every unseen item, ranked
+    CHECK(model->recommend(user0, options).items.size() == 2);
+    Query stranger;
+    stranger.user = 17;
+    CHECK(errorOf([&] { model->recommend(stranger, {}); }) == ErrorCode::kUnknownUser);
+    CHECK(errorOf([&] { model->recommend(Query{}, {}); }) == ErrorCode::kUnknownUser);
+    // A user without training ratings: nanmean_safe gives 0, so every prediction is 0 and the
+    // ranking is by item id (the notebook's behaviour).
+    Query empty;
+    empty.user = 3;
+    options.k = 5;
+    Recommendations none = model->recommend(empty, options);
+    CHECK(none.items == std::vector<std::int32_t>{0, 1, 2, 3, 4});
+    CHECK(none.scores == std::vector<double>(5, 0.0));
+    History bad{{9}, {}};
+    Query badHistory;
+    badHistory.history = &bad;
+    CHECK(errorOf([&] { model->recommend(badHistory, {}); }) == ErrorCode::kUnknownItem);
+
+    CHECK(errorOf([&] {
+            createRecommender(kind, {{"neighbors", 0.0}});
+          }) == ErrorCode::kInvalidArgument);
+    CHECK(errorOf([&] {
+            createRecommender(kind, {{"neighbors", 2.5}});
+          }) == ErrorCode::kInvalidArgument);
+    CHECK(errorOf([&] {
+            createRecommender(kind, {{"minOverlap", 0.0}});
+          }) == ErrorCode::kInvalidArgument);
+    CHECK(errorOf([&] {
+            createRecommender(kind, {{"shrinkage", -1.0}});
+          }) == ErrorCode::kInvalidArgument);
+    CHECK(errorOf([&] {
+            createRecommender(kind, {{"maxStoredNeighbors", -1.0}});
+          }) == ErrorCode::kInvalidArgument);
+    CHECK(errorOf([&] {
+            createRecommender(kind, {{"implicit", 1.0}});
+          }) == ErrorCode::kInvalidArgument);
+    CHECK(errorOf([&] {
+            createRecommender(kind, {{"k_neighbors", 3.0}});
+          }) == ErrorCode::kInvalidArgument);
+  }
+  UserKnn users({});
+  users.fit(tinyRatings());
+  CHECK(errorOf([&] { users.similarItems(0, 3); }) == ErrorCode::kUnsupported);
+}
+
+TEST_CASE("kNN fold-in recommends for a new user from a history", "[knn]") {
+  Dataset full = demoDataset(generateDemoData({}));
+  TrainTestSplit split = leaveOneOutSplit(*full.interactions, 42);
+  for (const char* kind : {"user_knn", "item_knn"}) {
+    INFO(kind);
+    std::unique_ptr<Recommender> model = createRecommender(kind, {});
+    model->fit(trainOf(full, split));
+    // User 2's own training history, folded in as a stranger, gives user 2's list (user_knn
+    // compares it with every stored user, user 2's stored row included, which has s = 1 and is
+    // therefore the strongest neighbour; so only item_knn is identical).
+    History history;
+    for (std::int32_t row : split.train.rowsOfUser(2)) {
+      history.items.push_back(split.train.itemOfRow()[static_cast<std::size_t>(row)]);
+      history.values.push_back(split.train.values()[static_cast<std::size_t>(row)]);
+    }
+    Query stranger;
+    stranger.history = &history;
+    Recommendations folded = model->recommend(stranger, {});
+    CHECK(folded.items.size() == 10);
+    if (std::string(kind) == "item_knn") CHECK(folded.items == recommendFor(*model, 2));
+    // The same history for user 2 itself excludes user 2's stored row: identical to the
+    // stored neighbourhood for both models.
+    Query self;
+    self.user = 2;
+    self.history = &history;
+    CHECK(model->recommend(self, {}).items == recommendFor(*model, 2));
+    CHECK(model->score(self) == model->score(Query{2, nullptr}));
+  }
+}
+
+TEST_CASE("kNN snapshots restore identical scores", "[knn]") {
+  Dataset full = demoDataset(generateDemoData({}));
+  for (const char* kind : {"user_knn", "item_knn"}) {
+    for (const OptionMap& options :
+         {OptionMap{}, OptionMap{{"implicit", true}, {"maxStoredNeighbors", 5.0}},
+          OptionMap{{"shrinkage", 3.0}, {"minOverlap", 3.0}, {"neighbors", 4.0}}}) {
+      INFO(kind << " with " << options.size() << " options");
+      std::unique_ptr<Recommender> model = createRecommender(kind, options);
+      model->fit(full);
+      std::vector<std::uint8_t> bytes = model->save();
+      std::unique_ptr<Recommender> loaded = loadRecommender(bytes);
+      CHECK(loaded->kind() == kind);
+      CHECK(loaded->options() == model->options());
+      for (std::int32_t u = 0; u < full.interactions->numUsers(); ++u) {
+        Query query;
+        query.user = u;
+        REQUIRE(loaded->score(query) == model->score(query));
+      }
+      std::vector<std::uint8_t> corrupt = bytes;
+      corrupt[corrupt.size() / 2] ^= 0x5a;
+      CHECK(errorOf([&] { loadRecommender(corrupt); }) == ErrorCode::kCorruptSnapshot);
+    }
+  }
+}
+
+TEST_CASE("kNN options change the model as documented", "[knn]") {
+  Dataset full = demoDataset(generateDemoData({}));
+  TrainTestSplit split = leaveOneOutSplit(*full.interactions, 42);
+  Dataset train = trainOf(full, split);
+  Query user2;
+  user2.user = 2;
+  for (const char* kind : {"user_knn", "item_knn"}) {
+    INFO(kind);
+    auto plain = createRecommender(kind, {});
+    plain->fit(train);
+    CHECK(plain->predictsRatings());
+    auto implicit = createRecommender(kind, {{"implicit", true}});
+    implicit->fit(train);
+    CHECK_FALSE(implicit->predictsRatings());
+    // Implicit scores are sums of similarities: non-negative, and rated items are scored too.
+    std::vector<double> scores = implicit->score(user2);
+    for (double s : scores) CHECK(s >= 0.0);
+    auto shrunk = createRecommender(kind, {{"shrinkage", 10.0}});
+    shrunk->fit(train);
+    CHECK(shrunk->score(user2) != plain->score(user2));
+    auto strict = createRecommender(kind, {{"minOverlap", 1000.0}});
+    strict->fit(train);
+    // No similarity survives: every unrated item gets the user's mean.
+    std::vector<double> means = strict->score(user2);
+    std::vector<std::int32_t> history = train.interactions->historyOf(2);
+    double mean = notebookNanMean(train.interactions->userItemRatings().indicesOf(2),
+                                  train.interactions->userItemRatings().valuesOf(2), 60);
+    for (std::int32_t i = 0; i < 60; ++i) {
+      if (std::find(history.begin(), history.end(), i) == history.end()) {
+        CHECK(means[static_cast<std::size_t>(i)] == mean);
+      }
+    }
+  }
+}

@@ -8,6 +8,7 @@ The code is not copied here: the definitions are read from the seed notebook at 
                          --session-len 8 --seed 42 --split-seed 42 --k 10]
       -> {"n_users", "n_items", "models": {"user_knn": {"recs": [[...] per test user],
           "precision", "recall", "scores": [[one per item] per user]}, "item_knn": {...}}}
+      (--models user_knn,item_knn picks models; --score-users N scores only users 0..N-1)
   knn_reference.py ratings --ratings FILE --pairs u:i,u:i,...   (dense ids, all rows train)
       -> {"user_knn": [prediction per pair], "item_knn": [...]}
   knn_reference.py time [demo flags]
@@ -74,6 +75,11 @@ def notebook_definitions(path: str) -> dict:
     return namespace
 
 
+def models(nb, a):
+    named = {"user_knn": nb["UserKNNCF"], "item_knn": nb["ItemKNNCF"]}
+    return [(name, named[name]) for name in a.models.split(",")]
+
+
 def demo_split(nb, a):
     ratings_df, _sessions, _items_df, _text = nb["make_demo_data"](
         n_users=a.users,
@@ -96,7 +102,7 @@ def run_demo(nb, a):
     seen_by_user = train_df.groupby("user_id")["item_id"].apply(set).to_dict()
     relevant_by_user = test_df.groupby("user_id")["item_id"].apply(list).to_dict()
     out = {"n_users": n_users, "n_items": n_items, "models": {}}
-    for name, cls in (("user_knn", nb["UserKNNCF"]), ("item_knn", nb["ItemKNNCF"])):
+    for name, cls in models(nb, a):
         model = cls()  # the notebook's defaults: 30 and 50 neighbours
         model.fit(R)
         recs, precisions, recalls = {}, [], []
@@ -107,7 +113,8 @@ def run_demo(nb, a):
             precisions.append(p)
             recalls.append(q)
             recs[int(u)] = r
-        scores = [[model.predict_rating(u, i) for i in range(n_items)] for u in range(n_users)]
+        scored = range(min(n_users, a.score_users))
+        scores = [[model.predict_rating(u, i) for i in range(n_items)] for u in scored]
         out["models"][name] = {
             "recs": {str(u): r for u, r in recs.items()},
             "precision": float(np.mean(precisions)),
@@ -131,7 +138,7 @@ def run_ratings(nb, a):
     R = nb["build_dense_rating_matrix"](train, len(users), len(items))
     pairs = [tuple(int(x) for x in p.split(":")) for p in a.pairs.split(",") if p]
     out = {}
-    for name, cls in (("user_knn", nb["UserKNNCF"]), ("item_knn", nb["ItemKNNCF"])):
+    for name, cls in models(nb, a):
         model = cls()
         model.fit(R)
         out[name] = [model.predict_rating(u, i) for u, i in pairs]
@@ -142,7 +149,7 @@ def run_time(nb, a):
     train_df, _test_df, n_users, n_items = demo_split(nb, a)
     seen_by_user = train_df.groupby("user_id")["item_id"].apply(set).to_dict()
     out = {}
-    for name, cls in (("user_knn", nb["UserKNNCF"]), ("item_knn", nb["ItemKNNCF"])):
+    for name, cls in models(nb, a):
         start = time.perf_counter()
         model = cls()
         model.fit(nb["build_dense_rating_matrix"](train_df, n_users, n_items))
@@ -166,6 +173,8 @@ def main():
     parser.add_argument("--ratings")
     parser.add_argument("--pairs", default="")
     parser.add_argument("--notebook", default=SEED)
+    parser.add_argument("--models", default="user_knn,item_knn")
+    parser.add_argument("--score-users", type=int, default=1 << 30, help="users with full scores")
     a = parser.parse_args()
     nb = notebook_definitions(a.notebook)
     run = {"demo": run_demo, "ratings": run_ratings, "time": run_time}[a.mode]

@@ -8,6 +8,7 @@ export {
   type Explanation,
   type FitOptions,
   type FitProgress,
+  type KnnOptions,
   type ModelInfo,
   type ModelKind,
   type ModelOptions,
