@@ -12,7 +12,8 @@ The code is not copied here: the definitions are read from the seed notebook at 
   knn_reference.py ratings --ratings FILE --pairs u:i,u:i,...   (dense ids, all rows train)
       -> {"user_knn": [prediction per pair], "item_knn": [...]}
   knn_reference.py time [demo flags]
-      -> {"user_knn_s": seconds, "item_knn_s": seconds} for fit + top-k for every user
+      -> {"user_knn_s", "user_knn_cpu_s", "item_knn_s", "item_knn_cpu_s"}: wall and CPU seconds
+         for fit + top-k for every user
 
 Floats are printed with Python's repr, which JavaScript parses back to the same double.
 """
@@ -151,11 +152,13 @@ def run_time(nb, a):
     out = {}
     for name, cls in models(nb, a):
         start = time.perf_counter()
+        start_cpu = time.process_time()
         model = cls()
         model.fit(nb["build_dense_rating_matrix"](train_df, n_users, n_items))
         for u in range(n_users):
             model.recommend(u, seen_by_user.get(u, set()), a.k, n_items)
         out[name + "_s"] = time.perf_counter() - start
+        out[name + "_cpu_s"] = time.process_time() - start_cpu
     return out
 
 
