@@ -7,9 +7,9 @@
 // MovieLens: every rating trains (no split); the catalogue adds the movies of movies.csv.
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <string>
