@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -43,7 +42,7 @@ namespace {
 
 constexpr const char* kKind = "item_knn";
 constexpr std::uint32_t kStateFormat = 1;
-static const std::uint32_t kBlockBits = 1u << (getenv("KB") ? atoi(getenv("KB")) : 18);
+constexpr std::uint32_t kBlockBits = 1u << 18;  // lists per block: bitmap 32 KiB, marks 3 MiB
 
 Similarity similarityOf(const Settings& s) {
   return s.implicit ? Similarity::kBinary : Similarity::kCosine;
@@ -253,10 +252,10 @@ void ItemKnn::scoreUser(const UserContext& user, const CandidateFilter* filter,
   // bitmap is cleared block by block after use.
   thread_local std::vector<std::uint64_t> words;
   thread_local std::vector<double> markSim;
-  thread_local std::vector<double> markRating;
+  thread_local std::vector<std::uint32_t> markRated;  // index of the rated item in the row
   words.assign((state.blockBits + 63) / 64, 0);
   if (markSim.size() < state.blockBits) markSim.resize(state.blockBits);
-  if (!implicit && markRating.size() < state.blockBits) markRating.resize(state.blockBits);
+  if (!implicit && markRated.size() < state.blockBits) markRated.resize(state.blockBits);
   const std::uint32_t* incBits = state.incBits.data();
   const double* incSims = state.incSims.data();
   for (std::size_t b = 0; b < state.blocks(); ++b) {
@@ -267,12 +266,11 @@ void ItemKnn::scoreUser(const UserContext& user, const CandidateFilter* filter,
     const std::uint32_t* offsets = state.incOffsets.data() + b * n;
     for (std::size_t e = 0; e < d; ++e) {
       const auto j = static_cast<std::size_t>(row.items[e]);
-      const double r = row.values[e];
       for (std::uint32_t c = offsets[j]; c < offsets[j + 1]; ++c) {
         const std::uint32_t bit = incBits[c] - base;
         words[bit >> 6] |= std::uint64_t{1} << (bit & 63);
         markSim[bit] = incSims[c];
-        if (!implicit) markRating[bit] = r;
+        if (!implicit) markRated[bit] = static_cast<std::uint32_t>(e);
       }
     }
     for (std::size_t i = firstRow; i < endRow; ++i) {
@@ -292,7 +290,7 @@ void ItemKnn::scoreUser(const UserContext& user, const CandidateFilter* filter,
           if (implicit) {
             num += s;
           } else {
-            num += s * markRating[bit];
+            num += s * row.values[markRated[bit]];
             den += std::fabs(s);
           }
           if (++hits == k) break;

@@ -263,23 +263,56 @@ std::size_t degreeOf(const SparseRows& rows, std::int32_t r) {
 
 void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t end,
                    std::vector<std::uint32_t>& order) {
-  // One 128-bit key per entry, ascending: the bits of -|s| order like |s| descending (for
-  // non-negative doubles the bit pattern orders like the value), then the id, then the index.
-  __extension__ using Key = unsigned __int128;
-  thread_local std::vector<Key> keys;
-  keys.resize(end - begin);
-  for (std::size_t e = begin; e < end; ++e) {
-    double a = std::fabs(lists.sims[e]);
+  const std::size_t n = end - begin;
+  auto absBits = [&](std::uint32_t k) {
+    double a = std::fabs(lists.sims[begin + k]);
     std::uint64_t bits;
-    std::memcpy(&bits, &a, sizeof bits);
-    keys[e - begin] = (static_cast<Key>(~bits) << 64) |
-                      (static_cast<Key>(static_cast<std::uint32_t>(lists.ids[e])) << 32) |
-                      static_cast<Key>(e - begin);
+    std::memcpy(&bits, &a, sizeof bits);  // non-negative doubles order like their bit patterns
+    return bits;
+  };
+  auto before = [&](std::uint32_t p, std::uint32_t q) {
+    std::uint64_t bp = absBits(p);
+    std::uint64_t bq = absBits(q);
+    return bp > bq || (bp == bq && lists.ids[begin + p] < lists.ids[begin + q]);
+  };
+  order.resize(n);
+  for (std::size_t k = 0; k < n; ++k) order[k] = static_cast<std::uint32_t>(k);
+  if (n < 256) {
+    std::sort(order.begin(), order.end(), before);
+    return;
   }
-  std::sort(keys.begin(), keys.end());
-  order.resize(keys.size());
-  for (std::size_t k = 0; k < keys.size(); ++k) {
-    order[k] = static_cast<std::uint32_t>(keys[k] & 0xffffffffu);
+  // Long lists: a stable radix sort on |s| rounded to float (rounding is monotonic), 3 passes of
+  // 11 bits, then exact order within each run of equal floats (rare and short).
+  struct Keyed {
+    std::uint32_t key;  // ~bits of the float: ascending keys = descending |s|
+    std::uint32_t index;
+  };
+  thread_local std::vector<Keyed> a;
+  thread_local std::vector<Keyed> b;
+  a.resize(n);
+  b.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    float f = static_cast<float>(std::fabs(lists.sims[begin + k]));
+    std::uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    a[k] = {~bits, static_cast<std::uint32_t>(k)};
+  }
+  for (unsigned shift = 0; shift < 32; shift += 11) {
+    std::uint32_t counts[2049] = {};
+    for (const Keyed& e : a) ++counts[((e.key >> shift) & 2047u) + 1];
+    for (std::size_t c = 0; c < 2048; ++c) counts[c + 1] += counts[c];
+    for (const Keyed& e : a) b[counts[(e.key >> shift) & 2047u]++] = e;
+    a.swap(b);
+  }
+  for (std::size_t k = 0; k < n; ++k) order[k] = a[k].index;
+  for (std::size_t first = 0; first < n;) {
+    std::size_t last = first + 1;
+    while (last < n && a[last].key == a[first].key) ++last;
+    if (last - first > 1) {
+      std::sort(order.begin() + static_cast<std::ptrdiff_t>(first),
+                order.begin() + static_cast<std::ptrdiff_t>(last), before);
+    }
+    first = last;
   }
 }
 
