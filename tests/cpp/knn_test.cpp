@@ -249,8 +249,8 @@ RandomData randomData(std::uint32_t seed) {
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   RandomData out;
   int shape = seed % 10;
-  out.users = shape == 8 ? 5 : shape == 9 ? 150 : uniform(1, 12);
-  out.items = shape == 8 ? 300 : shape == 9 ? 5 : uniform(1, 16);
+  out.users = shape == 8 ? 5 : shape == 9 ? 300 : uniform(1, 12);
+  out.items = shape == 8 ? 300 : shape == 9 ? 6 : uniform(1, 16);
   const std::vector<double> positive = {1.2, 2.6, 3.0, 3.7, 4.4, 4.9, 5.0};
   const std::vector<double> mixed = {-2.3, -1.0, 0.0, 0.7, 1.0, 2.6};
   const std::vector<double>& values = seed % 7 == 3 ? mixed : positive;
@@ -261,12 +261,15 @@ RandomData randomData(std::uint32_t seed) {
     int kind = uniform(0, 9);
     int count = kind == 0 ? 0 : kind == 1 ? 1 : uniform(2, out.items + 3);
     if (shape == 8) count = uniform(150, 280);
-    if (shape == 9) count = uniform(3, 6);
+    if (shape == 9) count = uniform(3, 7);
     double constant =
         values[static_cast<std::size_t>(uniform(0, static_cast<int>(values.size()) - 1))];
     for (int r = 0; r < count; ++r) {
       userOfRow.push_back(u);
-      itemOfRow.push_back(uniform(0, out.items - 1));
+      // Shape 9 skews popularity (low ids popular) so that overlaps above and below 128 mix.
+      int item = uniform(0, out.items - 1);
+      if (shape == 9) item = std::min(item, uniform(0, out.items - 1));
+      itemOfRow.push_back(item);
       value.push_back(
           kind == 2
               ? constant

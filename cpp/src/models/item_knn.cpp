@@ -28,8 +28,9 @@ struct ItemKnn::State {
   std::vector<std::uint32_t> rowBit;    // items + 1: each list's first bit (multiple of 64)
   std::vector<std::int32_t> blockRows;  // first list of each block, then numItems
   std::size_t blockBits = 0;            // the largest block
-  // Inverted lists, block-major: entries of (block b, item j) at incOffsets[b * items + j] ..
-  // [.. + 1], one per list i of block b that contains j: j's bit and s(i, j), bits ascending.
+  // Inverted lists: item j's entries, one per list i that contains j (i ascending), are
+  // [incOffsets[j * blocks()], incOffsets[(j + 1) * blocks()]): j's bit in list i and s(i, j);
+  // incOffsets[j * blocks() + b] is the first of them in block b.
   std::vector<std::uint32_t> incOffsets;
   std::vector<std::uint32_t> incBits;
   std::vector<double> incSims;
@@ -95,35 +96,63 @@ std::shared_ptr<const ItemKnn::State> buildState(const Interactions& train,
                               state->rowBit[static_cast<std::size_t>(state->blockRows[b])]);
   }
 
-  // Invert: list i's entry at position p for item j goes to (block of i, j).
-  const std::size_t cells = state->blocks() * numItems;
+  const std::size_t blocks = state->blocks();
+  const std::size_t cells = blocks * numItems;
   if (cells >= std::numeric_limits<std::uint32_t>::max()) tooLarge();
-  state->incOffsets.assign(cells + 1, 0);
-  for (std::size_t i = 0; i < numItems; ++i) {
-    for (std::size_t g = lists.begin(static_cast<std::int32_t>(i));
-         g < lists.end(static_cast<std::int32_t>(i)); ++g) {
-      ++state->incOffsets[blockOf[i] * numItems + static_cast<std::size_t>(lists.ids[g]) + 1];
+  std::vector<std::uint32_t> order;
+  if (exact) {
+    // Exact lists are symmetric and come with partners ascending, so list j already holds j's
+    // inverted entries in order, with their similarities: only the bits are new. Entry (x -> j)
+    // of list x has j's rank in x's neighbour order, and its mirror (j -> x) is the next unfilled
+    // entry of list j, since lists x are visited in ascending order.
+    state->incBits.resize(lists.ids.size());
+    std::vector<std::uint32_t> mirror(lists.offsets.begin(), lists.offsets.end() - 1);
+    for (std::size_t x = 0; x < numItems; ++x) {
+      std::size_t begin = lists.begin(static_cast<std::int32_t>(x));
+      knn::strengthOrder(lists, begin, lists.end(static_cast<std::int32_t>(x)), order);
+      for (std::size_t p = 0; p < order.size(); ++p) {
+        auto j = static_cast<std::size_t>(lists.ids[begin + order[p]]);
+        state->incBits[mirror[j]++] = state->rowBit[x] + static_cast<std::uint32_t>(p);
+      }
+    }
+    state->incOffsets.assign(cells + 1, 0);
+    for (std::size_t j = 0; j < numItems; ++j) {
+      std::size_t g = lists.begin(static_cast<std::int32_t>(j));
+      for (std::size_t b = 0; b < blocks; ++b) {
+        while (g < lists.end(static_cast<std::int32_t>(j)) &&
+               blockOf[static_cast<std::size_t>(lists.ids[g])] < b) {
+          ++g;
+        }
+        state->incOffsets[j * blocks + b] = static_cast<std::uint32_t>(g);
+      }
+    }
+    state->incOffsets[cells] = static_cast<std::uint32_t>(lists.ids.size());
+    state->incSims = std::move(lists.sims);
+    return state;
+  }
+  // Bounded lists (neighbour order) are not symmetric: invert them by counting.
+  std::vector<std::uint32_t> count(cells, 0);
+  for (std::size_t x = 0; x < numItems; ++x) {
+    for (std::size_t g = lists.begin(static_cast<std::int32_t>(x));
+         g < lists.end(static_cast<std::int32_t>(x)); ++g) {
+      ++count[static_cast<std::size_t>(lists.ids[g]) * blocks + blockOf[x]];
     }
   }
-  for (std::size_t c = 0; c < cells; ++c) state->incOffsets[c + 1] += state->incOffsets[c];
+  state->incOffsets.assign(cells + 1, 0);
+  for (std::size_t c = 0; c < cells; ++c)
+    state->incOffsets[c + 1] = state->incOffsets[c] + count[c];
   state->incBits.resize(lists.ids.size());
   state->incSims.resize(lists.ids.size());
   std::vector<std::uint32_t> next(state->incOffsets.begin(), state->incOffsets.end() - 1);
-  std::vector<std::uint32_t> order;
-  for (std::size_t i = 0; i < numItems; ++i) {
-    std::size_t begin = lists.begin(static_cast<std::int32_t>(i));
-    std::size_t end = lists.end(static_cast<std::int32_t>(i));
-    // Exact lists come unsorted: the position of an entry is its rank in neighbour order.
-    if (exact) knn::strengthOrder(lists, begin, end, order);
-    for (std::size_t p = 0; p < end - begin; ++p) {
-      std::size_t g = begin + (exact ? order[p] : p);
-      std::uint32_t slot = next[blockOf[i] * numItems + static_cast<std::size_t>(lists.ids[g])]++;
-      state->incBits[slot] = state->rowBit[i] + static_cast<std::uint32_t>(p);
+  for (std::size_t x = 0; x < numItems; ++x) {
+    std::size_t begin = lists.begin(static_cast<std::int32_t>(x));
+    for (std::size_t g = begin; g < lists.end(static_cast<std::int32_t>(x)); ++g) {
+      std::uint32_t slot = next[static_cast<std::size_t>(lists.ids[g]) * blocks + blockOf[x]]++;
+      state->incBits[slot] = state->rowBit[x] + static_cast<std::uint32_t>(g - begin);
       state->incSims[slot] = lists.sims[g];
     }
   }
-  // Exact lists are symmetric, so they can be rebuilt from the inverted entries when needed.
-  if (!exact) state->bounded = std::move(lists);
+  state->bounded = std::move(lists);
   return state;
 }
 
@@ -141,15 +170,13 @@ void neighborListOf(const ItemKnn::State& state, std::int32_t item, std::vector<
   }
   // The lists containing the item are exactly its neighbours, with the same similarities.
   knn::NeighborLists row;
-  const std::size_t numItems = state.rowBit.size() - 1;
-  for (std::size_t b = 0; b < state.blocks(); ++b) {
-    std::size_t cell = b * numItems + static_cast<std::size_t>(item);
-    for (std::uint32_t c = state.incOffsets[cell]; c < state.incOffsets[cell + 1]; ++c) {
-      auto owner = std::upper_bound(state.rowBit.begin(), state.rowBit.end(), state.incBits[c]) -
-                   state.rowBit.begin() - 1;
-      row.ids.push_back(static_cast<std::int32_t>(owner));
-      row.sims.push_back(state.incSims[c]);
-    }
+  const std::size_t first = static_cast<std::size_t>(item) * state.blocks();
+  for (std::uint32_t c = state.incOffsets[first]; c < state.incOffsets[first + state.blocks()];
+       ++c) {
+    auto owner = std::upper_bound(state.rowBit.begin(), state.rowBit.end(), state.incBits[c]) -
+                 state.rowBit.begin() - 1;
+    row.ids.push_back(static_cast<std::int32_t>(owner));
+    row.sims.push_back(state.incSims[c]);
   }
   std::vector<std::uint32_t> order;
   knn::strengthOrder(row, 0, row.ids.size(), order);
@@ -263,10 +290,11 @@ void ItemKnn::scoreUser(const UserContext& user, const CandidateFilter* filter,
     const auto endRow = static_cast<std::size_t>(state.blockRows[b + 1]);
     const std::uint32_t base = state.rowBit[firstRow];
     const std::uint32_t limit = state.rowBit[endRow];
-    const std::uint32_t* offsets = state.incOffsets.data() + b * n;
+    const std::uint32_t* offsets = state.incOffsets.data() + b;
+    const std::size_t blocks = state.blocks();
     for (std::size_t e = 0; e < d; ++e) {
       const auto j = static_cast<std::size_t>(row.items[e]);
-      for (std::uint32_t c = offsets[j]; c < offsets[j + 1]; ++c) {
+      for (std::uint32_t c = offsets[j * blocks]; c < offsets[j * blocks + 1]; ++c) {
         const std::uint32_t bit = incBits[c] - base;
         words[bit >> 6] |= std::uint64_t{1} << (bit & 63);
         markSim[bit] = incSims[c];

@@ -115,7 +115,7 @@ constexpr EntryBefore entryBefore{};
        "kNN similarity store exceeds 2^32 entries; set maxStoredNeighbors to bound it");
 }
 
-// Collects the similarities of the pairs (a, b), a < b, emitted row by row, and
+// Collects the similarities of the pairs (a, b), a < b, emitted row by row with b ascending, and
 // turns them into neighbour lists: every pair for exact lists, or each row's maxStored strongest.
 class PairSink {
  public:
@@ -136,6 +136,10 @@ class PairSink {
       push(a, {std::fabs(sim), sim, b});
       push(b, {std::fabs(sim), sim, a});
       return;
+    }
+    // Exact lists rely on ascending partners (see finishExact); a violation is a bug here.
+    if (upperIds_.size() > upperOffsets_[static_cast<std::size_t>(a)] && upperIds_.back() >= b) {
+      fail(ErrorCode::kInternal, "kNN pairs emitted out of order");
     }
     upperIds_.push_back(b);
     upperSims_.push_back(sim);
@@ -173,7 +177,8 @@ class PairSink {
     return out;
   }
 
-  // Row x lists the pairs (a, x), a ascending, then (x, b); sorted on request.
+  // Row x lists the pairs (a, x), a ascending, then (x, b), b ascending: partners ascending,
+  // unless sorted into neighbour order on request.
   NeighborLists finishExact(bool sortRows) {
     NeighborLists out;
     out.offsets.assign(static_cast<std::size_t>(rows_) + 1, 0);
@@ -331,7 +336,8 @@ class PairWalk {
         count_(static_cast<std::size_t>(rows.rows()), 0) {}
 
   /// Moves to row a (rows must be visited in ascending order) and counts its overlaps. The
-  /// partners are visited in ranges of kChunk rows, so that per-partner state stays in cache.
+  /// partners are visited in ranges of kChunk rows, so that per-partner state stays in cache,
+  /// and touched() lists them in ascending order.
   template <class Visit>
   void enter(std::int32_t a, const Visit& visit) {
     constexpr std::int32_t kChunk = 1024;
@@ -346,28 +352,31 @@ class PairWalk {
     }
     const std::int32_t* bs = columns_.indices.data();
     const std::int32_t* ends = columns_.offsets.data() + 1;
-    touched_.resize(count_.size() + 1);
-    std::int32_t* touched = touched_.data();
-    std::size_t size = 0;
-    for (std::int32_t chunkEnd = a + 1 + kChunk;; chunkEnd += kChunk) {
+    touched_.clear();
+    for (std::int32_t chunk = a + 1;; chunk += kChunk) {
+      const std::int32_t chunkEnd = chunk + kChunk;
+      std::uint64_t seen[kChunk / 64] = {};
       bool more = false;
       for (std::size_t k = 0; k < cols_.size(); ++k) {
         const std::int32_t end = ends[cols_[k]];
         const double x = vals_[k];
         std::int32_t q = next_[k];
         for (; q < end && bs[q] < chunkEnd; ++q) {
-          std::int32_t b = bs[q];
-          std::int32_t seen = count_[static_cast<std::size_t>(b)]++;
-          touched[size] = b;  // kept only for a first visit: no hard-to-predict branch
-          size += seen == 0 ? 1 : 0;
-          visit(x, q, b, seen);
+          const std::int32_t b = bs[q];
+          const auto offset = static_cast<std::uint32_t>(b - chunk);
+          seen[offset >> 6] |= std::uint64_t{1} << (offset & 63);
+          visit(x, q, b, count_[static_cast<std::size_t>(b)]++);
         }
         next_[k] = q;
         more = more || q < end;
       }
+      for (std::uint32_t w = 0; w < kChunk / 64; ++w) {
+        for (std::uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
+          touched_.push_back(chunk + static_cast<std::int32_t>(w * 64) + __builtin_ctzll(bits));
+        }
+      }
       if (!more) break;
     }
-    touched_.resize(size);
   }
   /// Visits row a's pairs again, in the same order.
   template <class Visit>
@@ -467,6 +476,8 @@ void streamCosine(const SparseRows& rows, const SparseRows& columns, const Setti
   OverlapBuffers buffers(numRows);
   std::vector<std::int32_t> longPairs;
   std::vector<std::int32_t> longCounts;
+  std::vector<std::size_t> longAt;
+  std::vector<std::pair<std::int32_t, double>> found;
   std::vector<double> scratch;
   const double* values = columns.values.data();
   for (std::int32_t a = 0; a < numRows; ++a) {
@@ -491,12 +502,16 @@ void streamCosine(const SparseRows& rows, const SparseRows& columns, const Setti
     });
     longPairs.clear();
     longCounts.clear();
+    longAt.clear();
+    found.clear();
     for (std::int32_t b : walk.touched()) {
       const std::int32_t n = walk.takeCount(b);
       if (n < minOverlap) continue;
       if (n > 128) {
         longPairs.push_back(b);
         longCounts.push_back(n);
+        longAt.push_back(found.size());
+        found.push_back({b, 0.0});  // filled in below, keeping partners in ascending order
         continue;
       }
       const std::size_t group = static_cast<std::size_t>(b) * 8;
@@ -510,18 +525,20 @@ void streamCosine(const SparseRows& rows, const SparseRows& columns, const Setti
       for (std::int32_t l = 0; l < (n & 7); ++l) {  // all of a short sum, else the remainder
         sums = sums + Sums3{px[l] * px[l], py[l] * py[l], px[l] * py[l]};
       }
-      double sim = shrunk(cosineOf(sums), n, settings.shrinkage);
-      if (sim != 0.0) sink.emit(a, b, sim);
+      found.push_back({b, shrunk(cosineOf(sums), n, settings.shrinkage)});
     }
     if (!longPairs.empty()) {
       buffers.fill(walk, columns, longPairs, longCounts, [](std::size_t) { return true; });
       for (std::size_t t = 0; t < longPairs.size(); ++t) {
         const std::int32_t b = longPairs[t];
         const std::int32_t n = longCounts[t];
-        double sim = pairSimilarity(Similarity::kCosine, buffers.x(b, n), buffers.y(b, n),
-                                    static_cast<std::size_t>(n), 0, 0, settings.shrinkage, scratch);
-        if (sim != 0.0) sink.emit(a, b, sim);
+        found[longAt[t]].second =
+            pairSimilarity(Similarity::kCosine, buffers.x(b, n), buffers.y(b, n),
+                           static_cast<std::size_t>(n), 0, 0, settings.shrinkage, scratch);
       }
+    }
+    for (const auto& [b, sim] : found) {
+      if (sim != 0.0) sink.emit(a, b, sim);
     }
     sink.endRow(a);
   }

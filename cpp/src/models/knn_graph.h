@@ -62,7 +62,8 @@ inline bool strongerNeighbor(double a, std::int32_t idA, double b, std::int32_t 
 /// settings.minOverlap, from sparse row products: for each row a, the columns of a lead through
 /// `columns` (the transpose) to every later row b sharing a column; the overlaps are gathered into
 /// contiguous buffers in ascending column order, as numpy's masks select them.
-/// Rows are in neighbour order when bounded or `sortRows`, else in no particular order.
+/// Rows are in neighbour order when bounded or `sortRows`, else (exact lists) in ascending
+/// partner order.
 NeighborLists buildNeighborLists(const SparseRows& rows, const SparseRows& columns, Similarity kind,
                                  const Settings& settings, bool sortRows);
 
