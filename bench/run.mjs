@@ -96,7 +96,7 @@ for (const kind of ['popularity']) {
     model: kind,
     dataset: 'notebook',
     wasm,
-    native: { fit_ms: native.fit_ms, recommend_all_ms: native.recommend_all_ms },
+    native,
   });
 }
 split.dispose();

@@ -14,6 +14,7 @@
 #include "recwasm/models/knn.h"
 #include "recwasm/numpy_sum.h"
 #include "recwasm/split.h"
+#include "recwasm/top_k.h"
 
 using namespace recwasm;
 
@@ -563,7 +564,7 @@ TEST_CASE("item_knn explanations are the prediction's terms over the user's hist
   CHECK(model.explain(query, history.front(), 3).empty());
 }
 
-TEST_CASE("item_knn similar items follow the similarities, exact and bounded", "[knn]") {
+TEST_CASE("item_knn similar items follow the similarities when exact or bounded", "[knn]") {
   for (std::uint32_t seed = 0; seed < 80; ++seed) {
     RandomData data = randomData(seed);
     TwinOptions o;
@@ -600,7 +601,7 @@ TEST_CASE("item_knn similar items follow the similarities, exact and bounded", "
   }
 }
 
-TEST_CASE("kNN models handle unknown users, k and bad options with typed errors", "[knn]") {
+TEST_CASE("kNN models answer unknown users and bad k or options with typed errors", "[knn]") {
   for (const char* kind : {"user_knn", "item_knn"}) {
     INFO(kind);
     std::unique_ptr<Recommender> model = createRecommender(kind, {});
@@ -755,5 +756,45 @@ TEST_CASE("kNN options change the model as documented", "[knn]") {
         CHECK(means[static_cast<std::size_t>(i)] == mean);
       }
     }
+  }
+}
+
+TEST_CASE("kNN recommend filters seen items and honours exclude and allow lists", "[knn]") {
+  Dataset full = demoDataset(generateDemoData({}));
+  for (const char* kind : {"user_knn", "item_knn"}) {
+    INFO(kind);
+    std::unique_ptr<Recommender> model = createRecommender(kind, {});
+    model->fit(full);
+    Query query;
+    query.user = 4;
+    std::vector<double> scores = model->score(query);
+    std::vector<std::int32_t> history = full.interactions->historyOf(4);
+    // Everything, seen items included (scored by their ratings): the full ranking of score().
+    RecommendOptions all;
+    all.k = 60;
+    all.excludeSeen = false;
+    Recommendations ranked = model->recommend(query, all);
+    REQUIRE(ranked.items.size() == 60);
+    for (std::size_t k = 0; k < ranked.items.size(); ++k) {
+      CHECK(ranked.scores[k] == scores[static_cast<std::size_t>(ranked.items[k])]);
+      if (k > 0) {
+        CHECK(TopK::better(ranked.scores[k - 1], ranked.items[k - 1], ranked.scores[k],
+                           ranked.items[k]));
+      }
+    }
+    // Allow and exclude lists filter that same ranking.
+    RecommendOptions some;
+    some.k = 5;
+    some.restrictToAllow = true;
+    some.allow = {history[0], 1, 2, 3, 50, 51, 52};
+    some.exclude = {2};
+    Recommendations filtered = model->recommend(query, some);
+    std::vector<std::int32_t> expected;
+    for (std::int32_t item : ranked.items) {
+      bool allowed = std::find(some.allow.begin(), some.allow.end(), item) != some.allow.end();
+      bool seen = std::find(history.begin(), history.end(), item) != history.end();
+      if (allowed && !seen && item != 2 && expected.size() < 5) expected.push_back(item);
+    }
+    CHECK(filtered.items == expected);
   }
 }
