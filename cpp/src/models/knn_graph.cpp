@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <string>
 
@@ -208,8 +209,8 @@ class PairSink {
         out.sims[slotA] = upperSims_[e];
       }
     }
-    std::vector<std::int32_t>().swap(upperIds_);
-    std::vector<double>().swap(upperSims_);
+    std::deque<std::int32_t>().swap(upperIds_);
+    std::deque<double>().swap(upperSims_);
     if (sortRows) {
       std::vector<std::uint32_t> perm;
       std::vector<std::int32_t> ids;
@@ -254,8 +255,9 @@ class PairSink {
   std::vector<double> weakestAbs_;
   std::vector<std::int32_t> weakestId_;
   std::vector<std::size_t> upperOffsets_;
-  std::vector<std::int32_t> upperIds_;
-  std::vector<double> upperSims_;
+  // Deques grow block by block: no doubling copies, so the peak stays near the pairs' size.
+  std::deque<std::int32_t> upperIds_;
+  std::deque<double> upperSims_;
   std::vector<std::size_t> degree_;
 };
 
