@@ -473,7 +473,8 @@ void streamCosine(const SparseRows& rows, const SparseRows& columns, const Setti
   const auto cells = static_cast<std::size_t>(numRows) * 8;
   std::vector<double> pendX(cells);
   std::vector<double> pendY(cells);
-  std::vector<Sums3> lanes(cells);
+  // Per partner: the 8 lanes of x*x, then of y*y, then of x*y (plain loops that vectorise).
+  std::vector<double> lanes(cells * 3);
   PairWalk walk(rows, columns);
   OverlapBuffers buffers(numRows);
   std::vector<std::int32_t> longPairs;
@@ -491,14 +492,20 @@ void streamCosine(const SparseRows& rows, const SparseRows& columns, const Setti
       if (lane != 7) return;
       const double* px = &pendX[group];
       const double* py = &pendY[group];
-      Sums3* acc = &lanes[group];
-      if (seen == 7) {
+      double* xx = &lanes[group * 3];
+      double* yy = xx + 8;
+      double* xy = xx + 16;
+      if (seen == 7) {  // numpy starts the lanes with the first 8 values
         for (std::size_t l = 0; l < 8; ++l) {
-          acc[l] = {px[l] * px[l], py[l] * py[l], px[l] * py[l]};
+          xx[l] = px[l] * px[l];
+          yy[l] = py[l] * py[l];
+          xy[l] = px[l] * py[l];
         }
       } else {
         for (std::size_t l = 0; l < 8; ++l) {
-          acc[l] = acc[l] + Sums3{px[l] * px[l], py[l] * py[l], px[l] * py[l]};
+          xx[l] += px[l] * px[l];
+          yy[l] += py[l] * py[l];
+          xy[l] += px[l] * py[l];
         }
       }
     });
@@ -521,8 +528,11 @@ void streamCosine(const SparseRows& rows, const SparseRows& columns, const Setti
       const double* py = &pendY[group];
       Sums3 sums;
       if (n >= 8) {
-        const Sums3* r = &lanes[group];
-        sums = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        auto combine = [](const double* r) {
+          return ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        };
+        const double* r = &lanes[group * 3];
+        sums = {combine(r), combine(r + 8), combine(r + 16)};
       }
       for (std::int32_t l = 0; l < (n & 7); ++l) {  // all of a short sum, else the remainder
         sums = sums + Sums3{px[l] * px[l], py[l] * py[l], px[l] * py[l]};
