@@ -6,6 +6,7 @@
 #include "recwasm/error.h"
 #include "recwasm/models/content_tfidf.h"
 #include "recwasm/models/covisitation.h"
+#include "recwasm/models/knn.h"
 #include "recwasm/models/mf.h"
 #include "recwasm/models/popularity.h"
 #include "recwasm/models/two_tower.h"
@@ -28,6 +29,8 @@ const std::vector<std::pair<std::string, Factory>>& registry() {
       {"popularity", factoryOf<Popularity>()},
       {"content_tfidf", factoryOf<ContentTfidf>()},
       {"covisitation", factoryOf<Covisitation>()},
+      {"user_knn", factoryOf<UserKnn>()},
+      {"item_knn", factoryOf<ItemKnn>()},
       {"mf", factoryOf<Mf>()},
       {"two_tower", factoryOf<TwoTower>()},
   };

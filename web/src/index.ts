@@ -31,6 +31,7 @@ export {
   type Explanation,
   type FitOptions,
   type FitProgress,
+  type KnnOptions,
   type LearnedTrainingOptions,
   type MfOptions,
   type ModelInfo,

@@ -121,13 +121,37 @@ export type CovisitationOptions = {
   pad_with_popularity?: boolean;
 };
 
+/**
+ * Options of user_knn and item_knn (defaults reproduce the notebook's UserKNNCF / ItemKNNCF).
+ * A type alias, not an interface, so that it stays assignable to plain option records.
+ */
+export type KnnOptions = {
+  /** Neighbours per prediction (user_knn 30, item_knn 50). */
+  neighbors?: number;
+  /** Co-rated entries a similarity needs (2). */
+  minOverlap?: number;
+  /** Shrinks each similarity by n / (n + shrinkage), n the overlap (0 = off). */
+  shrinkage?: number;
+  /**
+   * Ignore rating values (data without ratings): binary cosine of the rating sets, and an item
+   * scores the sum of its neighbours' similarities (false).
+   */
+  implicit?: boolean;
+  /**
+   * 0 keeps every non-zero similarity (exact, the default). N > 0 keeps each user's (user_knn)
+   * or item's (item_knn) N strongest only: much less memory and a faster fit, but a prediction
+   * ignores neighbours outside the stored N, so results can differ from the notebook's.
+   */
+  maxStoredNeighbors?: number;
+};
+
 /** Options of each model; every default reproduces the notebook. */
 export interface ModelOptions {
   popularity: Record<string, never>;
   content_tfidf: ContentTfidfOptions;
   covisitation: CovisitationOptions;
-  user_knn: Record<string, number | boolean | string>;
-  item_knn: Record<string, number | boolean | string>;
+  user_knn: KnnOptions;
+  item_knn: KnnOptions;
   mf: MfOptions;
   two_tower: TwoTowerOptions;
 }
