@@ -25,6 +25,7 @@ const ui = {
   trainAll: byId<HTMLButtonElement>('train-all'),
   cancel: byId<HTMLButtonElement>('cancel'),
   forget: byId<HTMLButtonElement>('forget'),
+  withVariants: byId<HTMLInputElement>('with-variants'),
   progress: new ProgressView(byId('progress-list')),
   unavailable: byId<HTMLDetailsElement>('unavailable'),
   unavailableList: byId('unavailable-list'),
@@ -316,7 +317,7 @@ function adopt(data: LoadedData, entry: ModelEntry): void {
 }
 
 async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
-  const presets = app.catalogue.presets;
+  const presets = app.catalogue.presets.filter((p) => p.notebook || ui.withVariants.checked);
   setBusy(true);
   ui.progress.reset(presets, data.isNotebookDefault);
   app.runs += 1;

@@ -223,6 +223,18 @@ test('keyboard: every control is labelled and Train all works from the keyboard'
   assert.deepEqual(demo.consoleErrors, []);
 });
 
+test('without the variants, Train all trains exactly the registered models', async () => {
+  const { page } = demo;
+  await page.setChecked('#with-variants', false);
+  await page.click('#train-all');
+  await waitForRun(page, 4);
+  const progress = await readProgress(page);
+  assert.deepEqual(Object.keys(progress), Model.kinds());
+  assert.ok(Object.values(progress).every((bar) => bar.state === 'done' && bar.fraction === 1));
+  await page.setChecked('#with-variants', true);
+  assert.deepEqual(demo.consoleErrors, []);
+});
+
 test('the page is readable on a phone', async () => {
   const { page } = demo;
   await page.setViewportSize({ width: 390, height: 844 });
