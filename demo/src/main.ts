@@ -1,15 +1,16 @@
 // The demo page: a dataset (generated or MovieLens), every model trained on its notebook split,
 // their metrics beside the notebook's, and one user's recommendations. State for tests is in the
 // DOM: #status[data-state], data-* on progress bars, table cells and recommendation lists.
-import { Model, RecwasmError, evaluate, loadRecwasm, type Evaluation } from 'recwasm';
+import { Model, RecwasmError, loadRecwasm } from 'recwasm';
 import { GENERATOR_DEFAULTS, loadData, type DataSource, type GeneratorParams, type LoadedData } from './data.js';
 import { byId, errorMessage, formatMs, h } from './dom.js';
+import { metricsAt, type Metrics } from './metrics.js';
 import { renderMetrics } from './metrics-view.js';
 import { detectMovieLensFile, type MovieLensTexts } from './movielens.js';
 import { buildCatalogue, presetFor, type ModelEntry, type PresetCatalogue } from './presets.js';
 import { ProgressView } from './progress-view.js';
 import { clearSession, loadSession, saveSession, type SavedSession } from './store.js';
-import { trainAll } from './training.js';
+import { rankTestUsers, trainAll } from './training.js';
 import { renderHistory, renderRecommendations } from './users-view.js';
 
 type PageState = 'loading' | 'training' | 'ready' | 'cancelled' | 'error';
@@ -45,7 +46,6 @@ const app = {
   catalogue: { presets: [], unavailable: [] } as PresetCatalogue,
   data: null as LoadedData | null,
   entries: [] as ModelEntry[],
-  evaluations: new Map<string, Evaluation>(),
   k: 10,
   user: null as number | null,
   run: null as { controller: AbortController; done: Promise<void> } | null,
@@ -151,22 +151,20 @@ function renderDataset(data: LoadedData): void {
 function disposeEntries(): void {
   for (const entry of app.entries) entry.model.dispose();
   app.entries = [];
-  app.evaluations.clear();
-}
-
-function evaluateAll(): void {
-  const data = app.data;
-  app.evaluations.clear();
-  if (!data) return;
-  for (const entry of app.entries)
-    app.evaluations.set(entry.preset.id, evaluate(entry.model, data.split.test, { k: app.k }));
 }
 
 function renderResults(): void {
   const data = app.data;
+  const metrics = new Map<string, Metrics>();
+  if (data) {
+    const relevantOf = (user: number) => data.heldOut(user).map((row) => row.item);
+    for (const entry of app.entries) {
+      metrics.set(entry.preset.id, metricsAt(entry.ranked, data.users, relevantOf, app.k));
+    }
+  }
   renderMetrics(ui.metrics, {
     entries: app.entries,
-    evaluations: app.evaluations,
+    metrics,
     k: app.k,
     notebookData: data?.isNotebookDefault ?? false,
   });
@@ -211,6 +209,7 @@ async function save(data: LoadedData, entries: readonly ModelEntry[]): Promise<v
       bytes: e.model.save(),
       fitMs: e.fitMs,
       losses: e.losses,
+      ranked: e.ranked,
     })),
   };
   await saveSession(session);
@@ -231,6 +230,7 @@ async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
         model,
         fitMs: saved.fitMs,
         losses: saved.losses,
+        ranked: saved.ranked ?? rankTestUsers(model, data.split.test),
         origin: 'restored',
       });
     }
@@ -248,7 +248,6 @@ async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
     data.isNotebookDefault,
   );
   for (const entry of entries) ui.progress.done(entry.preset.id, entry.fitMs, entry.losses, 'restored');
-  evaluateAll();
   renderResults();
   const when = new Date(session.savedAt).toLocaleString();
   setStatus(`Restored ${models(entries.length)} saved ${when}.`, 'ready', { origin: 'restored', saved: 'true' });
@@ -305,14 +304,13 @@ function startTraining(): Promise<void> {
  * Puts a freshly trained model in place of its preset's previous one and shows it at once, so
  * results appear while the other models are still training.
  */
-function adopt(data: LoadedData, entry: ModelEntry): void {
+function adopt(entry: ModelEntry): void {
   const order = (id: string) => app.catalogue.presets.findIndex((p) => p.id === id);
   const previous = app.entries.find((e) => e.preset.id === entry.preset.id);
   previous?.model.dispose();
   app.entries = [...app.entries.filter((e) => e !== previous), entry].sort(
     (a, b) => order(a.preset.id) - order(b.preset.id),
   );
-  app.evaluations.set(entry.preset.id, evaluate(entry.model, data.split.test, { k: app.k }));
   renderResults();
 }
 
@@ -334,7 +332,7 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
   try {
     await trainAll(
       presets,
-      { source: data.source, train: data.split.train },
+      { source: data.source, train: data.split.train, test: data.split.test },
       {
         signal,
         onStart: (id) => ui.progress.start(id),
@@ -342,8 +340,8 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
         onDone: (result) => {
           const preset = presets.find((p) => p.id === result.id);
           if (!preset) throw new Error(`unknown preset ${result.id}`);
-          const { model, losses } = result;
-          adopt(data, { preset, model, fitMs: result.fitMs, losses, origin: 'trained' });
+          const { model, losses, ranked } = result;
+          adopt({ preset, model, fitMs: result.fitMs, losses, ranked, origin: 'trained' });
           ui.progress.done(result.id, result.fitMs, losses, 'trained');
           trained += 1;
           fitMs += result.fitMs;
@@ -449,7 +447,6 @@ function wireEvents(): void {
   });
   ui.k.addEventListener('change', () => {
     app.k = Number(ui.k.value);
-    evaluateAll();
     renderResults();
   });
   ui.user.addEventListener('change', () => {

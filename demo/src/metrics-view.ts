@@ -1,7 +1,7 @@
 // The metrics table (ours beside the notebook's printed figures) and its chart.
-import type { Evaluation } from 'recwasm';
 import { metricsChart, type MetricBars } from './charts.js';
 import { fixed3, formatMs, h } from './dom.js';
+import type { Metrics } from './metrics.js';
 import type { ModelEntry } from './presets.js';
 
 const METRICS = [
@@ -13,7 +13,7 @@ const METRICS = [
 
 export interface MetricsInput {
   entries: readonly ModelEntry[];
-  evaluations: ReadonlyMap<string, Evaluation>;
+  metrics: ReadonlyMap<string, Metrics>;
   k: number;
   /** The notebook's dataset: its printed figures apply. */
   notebookData: boolean;
@@ -31,7 +31,7 @@ export interface MetricsElements {
 }
 
 export function renderMetrics({ table, chart, caption, notes }: MetricsElements, input: MetricsInput): void {
-  const { entries, evaluations, k, notebookData } = input;
+  const { entries, metrics, k, notebookData } = input;
   const head = h(
     'tr',
     {},
@@ -44,7 +44,7 @@ export function renderMetrics({ table, chart, caption, notes }: MetricsElements,
   const footnotes: HTMLElement[] = [];
   const rows = entries.map((entry) => {
     const { preset } = entry;
-    const evaluation = evaluations.get(preset.id);
+    const evaluation = metrics.get(preset.id);
     const reference = notebookData ? preset.reference : undefined;
     let marker: HTMLElement | null = null;
     if (reference?.note) {
@@ -100,7 +100,7 @@ export function renderMetrics({ table, chart, caption, notes }: MetricsElements,
 
   const bars: MetricBars[] = [];
   for (const entry of entries) {
-    const evaluation = evaluations.get(entry.preset.id);
+    const evaluation = metrics.get(entry.preset.id);
     if (!evaluation) continue;
     const bar: MetricBars = {
       id: entry.preset.id,

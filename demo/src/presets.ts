@@ -198,6 +198,8 @@ export interface ModelEntry {
   model: Model;
   fitMs: number;
   losses: LossPoint[];
+  /** Every test user's top-K_MAX (metrics at any k come from these). */
+  ranked: Map<number, number[]>;
   origin: 'trained' | 'restored';
 }
 

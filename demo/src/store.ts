@@ -10,6 +10,8 @@ export interface SavedModel {
   bytes: Uint8Array;
   fitMs: number;
   losses: LossPoint[];
+  /** Test users' top lists, so a restore need not rank every user again. */
+  ranked?: Map<number, number[]>;
 }
 
 export interface SavedSession {

@@ -1,7 +1,8 @@
 // Trains a list of (kind, options) jobs and hands back fitted models. Everything about *where*
 // training runs lives here, so moving it into the package's Web Worker changes only this file.
-import { Model, RecwasmError, type Dataset, type FitProgress, type ModelKind } from 'recwasm';
+import { Model, RecwasmError, evaluate, type Dataset, type FitProgress, type ModelKind } from 'recwasm';
 import type { DataSource } from './data.js';
+import { K_MAX } from './metrics.js';
 import type { OptionValues } from './presets.js';
 
 export interface TrainJob {
@@ -10,10 +11,11 @@ export interface TrainJob {
   options: OptionValues;
 }
 
-/** What to train on: where the data came from, and the page's own copy of its training part. */
+/** What to train on: where the data came from, and the page's own copy of its split. */
 export interface TrainInput {
   source: DataSource;
   train: Dataset;
+  test: Dataset;
 }
 
 export interface LossPoint {
@@ -28,6 +30,8 @@ export interface TrainedModel {
   fitMs: number;
   /** Mean training loss after each reported epoch (empty for models without a loss). */
   losses: LossPoint[];
+  /** Every test user's top-K_MAX, for metrics at any k (see metrics.ts). */
+  ranked: Map<number, number[]>;
 }
 
 export interface TrainCallbacks {
@@ -52,7 +56,15 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RecwasmError('CANCELLED', 'training was cancelled');
 }
 
-async function trainOne(job: TrainJob, train: Dataset, options: TrainOptions): Promise<TrainedModel> {
+/** Every test user's top-K_MAX list (the notebook's protocol: train items left out). */
+export function rankTestUsers(model: Model, test: Dataset): Map<number, number[]> {
+  const { recommendations } = evaluate(model, test, { k: K_MAX, keepRecommendations: true });
+  const ranked = new Map<number, number[]>();
+  recommendations?.forEach((recs, user) => ranked.set(user, recs.items));
+  return ranked;
+}
+
+async function trainOne(job: TrainJob, input: TrainInput, options: TrainOptions): Promise<TrainedModel> {
   const model = Model.create(job.kind, job.options);
   const losses: LossPoint[] = [];
   const started = performance.now();
@@ -69,14 +81,15 @@ async function trainOne(job: TrainJob, train: Dataset, options: TrainOptions): P
       },
     };
     if (options.signal) fitOptions.signal = options.signal;
-    await model.fitAsync(train, fitOptions);
+    await model.fitAsync(input.train, fitOptions);
     // A model trained in one slice finishes even if Cancel came meanwhile; Cancel still wins.
     throwIfAborted(options.signal);
+    const fitMs = performance.now() - started;
+    return { id: job.id, model, fitMs, losses, ranked: rankTestUsers(model, input.test) };
   } catch (error) {
     model.dispose();
     throw error;
   }
-  return { id: job.id, model, fitMs: performance.now() - started, losses };
 }
 
 /**
@@ -97,7 +110,7 @@ export async function trainAll(
     options.onStart?.(job.id);
     let result: TrainedModel;
     try {
-      result = await trainOne(job, input.train, options);
+      result = await trainOne(job, input, options);
     } catch (error) {
       if (!(error instanceof RecwasmError) || error.code === 'CANCELLED') throw error;
       options.onError?.(job.id, error);
