@@ -10,7 +10,7 @@ import { detectMovieLensFile, type MovieLensTexts } from './movielens.js';
 import { buildCatalogue, presetFor, type ModelEntry, type PresetCatalogue } from './presets.js';
 import { ProgressView } from './progress-view.js';
 import { clearSession, loadSession, saveSession, type SavedSession } from './store.js';
-import { rankTestUsers, trainAll } from './training.js';
+import { rankUsers, trainAll } from './training.js';
 import { renderHistory, renderRecommendations } from './users-view.js';
 
 type PageState = 'loading' | 'training' | 'ready' | 'cancelled' | 'error';
@@ -230,7 +230,7 @@ async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
         model,
         fitMs: saved.fitMs,
         losses: saved.losses,
-        ranked: saved.ranked ?? rankTestUsers(model, data.split.test),
+        ranked: saved.ranked ?? rankUsers(model, data.users),
         origin: 'restored',
       });
     }
@@ -332,7 +332,7 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
   try {
     await trainAll(
       presets,
-      { source: data.source, train: data.split.train, test: data.split.test },
+      { source: data.source, train: data.split.train, testUsers: data.users },
       {
         signal,
         onStart: (id) => ui.progress.start(id),

@@ -1,4 +1,4 @@
-// Metrics at any k up to K_MAX from each user's top-K_MAX list. The package's evaluate() ranks
+// Metrics at any k up to K_MAX from each user's top-K_MAX list. The models rank
 // every test user once (the expensive part, done with training, off the main thread once training
 // moves to a worker); switching k then costs no model call. The formulas are the package's
 // (recwasm::rankingMetrics): precision = hits / k, recall = hits / max(1, |relevant|), hit rate,

@@ -1,6 +1,6 @@
 // Trains a list of (kind, options) jobs and hands back fitted models. Everything about *where*
 // training runs lives here, so moving it into the package's Web Worker changes only this file.
-import { Model, RecwasmError, evaluate, type Dataset, type FitProgress, type ModelKind } from 'recwasm';
+import { Model, RecwasmError, type Dataset, type FitProgress, type ModelKind } from 'recwasm';
 import type { DataSource } from './data.js';
 import { K_MAX } from './metrics.js';
 import type { OptionValues } from './presets.js';
@@ -11,11 +11,12 @@ export interface TrainJob {
   options: OptionValues;
 }
 
-/** What to train on: where the data came from, and the page's own copy of its split. */
+/** What to train on: where the data came from, the page's copy of its training part, and the
+ * users to rank for the metrics (those with a held-out row). */
 export interface TrainInput {
   source: DataSource;
   train: Dataset;
-  test: Dataset;
+  testUsers: readonly number[];
 }
 
 export interface LossPoint {
@@ -56,12 +57,12 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RecwasmError('CANCELLED', 'training was cancelled');
 }
 
-/** Every test user's top-K_MAX list (the notebook's protocol: train items left out). */
-export function rankTestUsers(model: Model, test: Dataset): Map<number, number[]> {
-  const { recommendations } = evaluate(model, test, { k: K_MAX, keepRecommendations: true });
-  const ranked = new Map<number, number[]>();
-  recommendations?.forEach((recs, user) => ranked.set(user, recs.items));
-  return ranked;
+/**
+ * Each user's top-K_MAX with their training items left out: the lists the package's evaluate()
+ * scores (asked of recommend() directly, which skips evaluate()'s rating-error pass).
+ */
+export function rankUsers(model: Model, users: readonly number[]): Map<number, number[]> {
+  return new Map(users.map((user) => [user, model.recommend(user, { k: K_MAX }).items]));
 }
 
 async function trainOne(job: TrainJob, input: TrainInput, options: TrainOptions): Promise<TrainedModel> {
@@ -85,7 +86,7 @@ async function trainOne(job: TrainJob, input: TrainInput, options: TrainOptions)
     // A model trained in one slice finishes even if Cancel came meanwhile; Cancel still wins.
     throwIfAborted(options.signal);
     const fitMs = performance.now() - started;
-    return { id: job.id, model, fitMs, losses, ranked: rankTestUsers(model, input.test) };
+    return { id: job.id, model, fitMs, losses, ranked: rankUsers(model, input.testUsers) };
   } catch (error) {
     model.dispose();
     throw error;
