@@ -2,6 +2,8 @@
 
 #include <emscripten/bind.h>
 
+#include <malloc.h>
+
 #include <cmath>
 #include <new>
 #include <type_traits>
@@ -471,6 +473,12 @@ val evaluateModel(const WasmModel& model, const WasmDataset& test, int k,
 val modelKinds() {
   val out = val::array();
   for (const std::string& kind : recwasm::modelKinds()) out.call<void>("push", kind);
+  return out;
+}
+
+val heapStats() {
+  val out = val::object();
+  out.set("allocatedBytes", static_cast<double>(mallinfo().uordblks));
   return out;
 }
 

@@ -93,5 +93,7 @@ class WasmModel {
 ///  recommendations?: {users: Float64Array, items: Float64Array[], scores: Float64Array[]}}
 val evaluateModel(const WasmModel& model, const WasmDataset& test, int k, bool keepRecommendations);
 val modelKinds();
+/// {allocatedBytes}: bytes malloc has handed out and not had back (leak tests, benchmarks).
+val heapStats();
 
 }  // namespace recwasm::wasm

@@ -12,6 +12,7 @@ EMSCRIPTEN_BINDINGS(recwasm) {
   function("lastErrorMessage", &lastErrorMessage);
   function("modelKinds", &modelKinds);
   function("evaluateModel", &evaluateModel);
+  function("heapStats", &heapStats);
 
   class_<WasmDataset>("WasmDataset")
       .class_function("fromArrays", &WasmDataset::fromArrays, allow_raw_pointers())

@@ -33,10 +33,19 @@ function toFloat64(values: ArrayLike<number>, name: string): Float64Array {
  * internally in ascending id order (so "ties go to the lower item id" means your lower id).
  * Dispose it when done (or rely on `using`).
  */
-export class Dataset extends WasmObject<RawDataset> {
-  /** @internal */
+export class Dataset extends WasmObject {
+  readonly #raw: RawDataset;
+
+  /** @internal Use the static factories; the package frees `handle` in dispose(). */
   constructor(handle: RawDataset) {
     super(handle);
+    this.#raw = handle;
+  }
+
+  /** @internal */
+  protected get handle(): RawDataset {
+    this.assertLive();
+    return this.#raw;
   }
 
   static fromArrays(arrays: InteractionArrays): Dataset {

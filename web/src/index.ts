@@ -15,3 +15,13 @@ export {
   type RecommendOptions,
 } from './model.js';
 export { evaluate, type Evaluation, type EvaluationOptions } from './evaluate.js';
+export { RecwasmWorker, type RecwasmWorkerOptions, type TrainData, type TrainOptions } from './worker/client.js';
+export type {
+  DatasetSource,
+  ModelSpec,
+  SplitSpec,
+  TrainedModel,
+  TrainProgress,
+  TrainRequest,
+  TrainResult,
+} from './worker/protocol.js';

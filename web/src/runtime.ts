@@ -108,6 +108,9 @@ export interface RawModule {
   lastErrorCode(): number;
   lastErrorMessage(): string;
   modelKinds(): string[];
+  heapStats(): { allocatedBytes: number };
+  /** Embind's count of live JS handles to C++ values (leak tests). */
+  count_emval_handles(): number;
   evaluateModel(model: RawModel, test: RawDataset, k: number, keep: boolean): RawEvaluation;
   WasmDataset: {
     fromArrays(parts: {
@@ -191,4 +194,17 @@ export function checkHandle<T>(value: T | null): T {
 /** @internal Current size of the wasm heap in bytes (for leak checks and benchmarks). */
 export function heapBytes(): number {
   return raw().HEAPU8.length;
+}
+
+/**
+ * @internal Memory accounting for leak tests: the heap's size, the bytes malloc has handed out
+ * and not had back, and the JS handles Embind holds to C++ values.
+ */
+export function memoryStats(): { heapBytes: number; allocatedBytes: number; handles: number } {
+  const module = raw();
+  return {
+    heapBytes: module.HEAPU8.length,
+    allocatedBytes: module.heapStats().allocatedBytes,
+    handles: module.count_emval_handles(),
+  };
 }
