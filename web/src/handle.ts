@@ -26,8 +26,8 @@ const finalizer =
 export abstract class WasmObject {
   #handle: Deletable | undefined;
 
-  // Not @internal on purpose: the declaration files keep this constructor protected, which is
-  // what stops `new Dataset()` / `new Model()` in user code (subclasses declare theirs internal).
+  // Deliberately kept in the declaration files: a protected constructor there is what stops
+  // `new Dataset()` / `new Model()` in user code (the subclasses' own constructors are hidden).
   protected constructor(handle: Deletable) {
     this.#handle = handle;
     finalizer?.register(this, handle, this);

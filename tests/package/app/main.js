@@ -21,6 +21,16 @@ function trainHere(kind) {
 
 async function main() {
   const report = {};
+  if (new URLSearchParams(location.search).has('missing-wasm')) {
+    // A worker told to fetch a .wasm that is not there: ready rejects with NOT_LOADED.
+    const broken = new RecwasmWorker({ wasmUrl: new URL('/no-such-file.wasm', location.href) });
+    report.loadError = await broken.ready.then(
+      () => null,
+      (error) => error.code,
+    );
+    broken.terminate();
+    return report;
+  }
   const worker = new RecwasmWorker();
   const [kinds] = await Promise.all([worker.kinds(), loadRecwasm()]);
   report.kinds = kinds;

@@ -13,6 +13,15 @@ import type {
   WorkerMessage,
 } from './protocol.js';
 
+/** What RecwasmWorker needs of a Web Worker (a DOM `Worker` is one). */
+export interface WebWorkerLike {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'error', listener: (event: { message: string; preventDefault(): void }) => void): void;
+  addEventListener(type: 'messageerror', listener: () => void): void;
+  terminate(): void;
+}
+
 export interface RecwasmWorkerOptions {
   /** Where the worker fetches `recwasm.wasm` (browsers); by default, next to its own module. */
   wasmUrl?: string | URL;
@@ -21,7 +30,7 @@ export interface RecwasmWorkerOptions {
    * understand `new Worker(new URL('…', import.meta.url))` (Vite, webpack 5 and Rollup's
    * plugins do, so most pages need nothing here). Browsers only.
    */
-  worker?: Worker;
+  worker?: WebWorkerLike;
 }
 
 /** The split a job trains on, reported before the first model starts. */
@@ -57,11 +66,10 @@ export interface WorkerPort {
   setBusy?(busy: boolean): void;
 }
 
-function webWorkerPort(worker: Worker): WorkerPort {
+function webWorkerPort(worker: WebWorkerLike): WorkerPort {
   return {
     post: (message, transfer) => worker.postMessage(message, transfer),
-    onMessage: (handler) =>
-      worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => handler(event.data)),
+    onMessage: (handler) => worker.addEventListener('message', (event) => handler(event.data as WorkerMessage)),
     onError: (handler) => {
       worker.addEventListener('error', (event) => {
         event.preventDefault();
