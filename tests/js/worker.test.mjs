@@ -3,7 +3,17 @@
 // tests/browser/worker.test.mjs.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { Dataset, Model, RecwasmError, RecwasmWorker, demoDataset, evaluate, leaveOneOut, loadRecwasm } from 'recwasm';
+import {
+  Dataset,
+  Model,
+  RecwasmError,
+  RecwasmWorker,
+  demoDataset,
+  evaluate,
+  lastByTime,
+  leaveOneOut,
+  loadRecwasm,
+} from 'recwasm';
 import { serve } from '../../dist/worker/serve.js';
 
 let worker;
@@ -91,7 +101,7 @@ describe('training in the worker', () => {
     const ratings = backing.subarray(2, 9); // a view: copied, never detached
     const result = await worker.train({
       data: { type: 'arrays', users, items, ratings, itemText: ['a b', 'b c', 'c d', 'd e'], sessions: [[10, 20]] },
-      split: { type: 'none' },
+      split: 'none',
       models: ['popularity'],
     });
     assert.equal(users.length, 0, 'users was transferred');
@@ -114,7 +124,7 @@ describe('training in the worker', () => {
 
     const kept = Float64Array.from([1, 2]);
     await worker.train(
-      { data: { type: 'arrays', users: kept, items: [5, 6] }, split: { type: 'none' }, models: ['popularity'] },
+      { data: { type: 'arrays', users: kept, items: [5, 6] }, split: 'none', models: ['popularity'] },
       { transfer: false },
     );
     assert.equal(kept.length, 2, 'transfer: false copies');
@@ -167,7 +177,7 @@ describe('errors', () => {
     );
     await assert.rejects(worker.train({ data: { type: 'nope' }, models: ['popularity'] }), isCode('INVALID_ARGUMENT'));
     await assert.rejects(
-      worker.train({ data: { type: 'demo' }, split: { type: 'nope' }, models: ['popularity'] }),
+      worker.train({ data: { type: 'demo' }, split: { method: 'nope' }, models: ['popularity'] }),
       isCode('INVALID_ARGUMENT'),
     );
     await assert.rejects(
@@ -184,18 +194,38 @@ describe('errors', () => {
     assert.equal(ok.models.length, 1);
   });
 
-  test('MovieLens text is read as Dataset.fromMovieLens reads it', async () => {
-    const ratings = 'userId,movieId,rating,timestamp\n1,10,4.0,100\n1,20,3.5,200\n2,10,5.0,150\n2,30,1.0,160\n';
-    if (typeof Dataset.fromMovieLens !== 'function') {
-      await assert.rejects(
-        worker.train({ data: { type: 'movielens', ratings }, models: ['popularity'] }),
-        isCode('UNSUPPORTED'),
-      );
-      return;
-    }
-    const result = await worker.train({ data: { type: 'movielens', ratings }, models: ['popularity'] });
-    const here = own(Dataset.fromMovieLens(ratings));
-    assert.deepEqual(result.data, here.summary());
+  test('MovieLens files, as text or transferred bytes, are read as Dataset.fromMovieLens reads them', async () => {
+    const ratings =
+      'userId,movieId,rating,timestamp\n1,10,4.0,100\n1,20,3.5,200\n2,10,5.0,150\n2,30,1.0,160\n3,20,2.0,5\n';
+    const movies =
+      'movieId,title,genres\n10,Heat (1995),Action|Crime\n20,Up (2009),Animation\n30,"Big, Fish (2003)",Drama\n40,Never Rated (2000),Drama\n';
+    const here = own(Dataset.fromMovieLens({ ratings, movies }));
+    const fromText = await worker.train({
+      data: { type: 'movielens', files: { ratings, movies } },
+      split: { method: 'last-by-time' },
+      models: ['popularity'],
+    });
+    assert.deepEqual(fromText.data, here.summary());
+    assert.equal(fromText.data.items, 4, 'the never-rated movie is in the catalogue');
+    const split = own(lastByTime(here));
+    assert.deepEqual(fromText.train, split.train.summary());
+    assert.deepEqual(fromText.test, split.test.summary());
+
+    const bytes = new TextEncoder().encode(ratings);
+    const fromBytes = await worker.train({
+      data: { type: 'movielens', files: { ratings: bytes } },
+      models: ['popularity'],
+    });
+    assert.equal(bytes.length, 0, 'the bytes were transferred');
+    assert.equal(fromBytes.data.rows, 5);
+
+    await assert.rejects(
+      worker.train({
+        data: { type: 'movielens', files: { ratings: 'userId,movieId,rating\n1,x,3\n' } },
+        models: ['popularity'],
+      }),
+      isCode('PARSE_ERROR'),
+    );
   });
 
   test('a callback that throws rejects its call only', async () => {

@@ -105,7 +105,13 @@ export async function consumer(bytes: Uint8Array, signal: AbortSignal): Promise<
   const worker = new RecwasmWorker();
   const specs: ModelSpec[] = ['popularity', { kind: 'popularity', name: 'again', options: {} }];
   const source: DatasetSource = { type: 'arrays', users: new Float64Array([1]), items: [2], itemText: ['x'] };
-  const request: TrainRequest = { data: { type: 'demo' }, models: specs, split: { type: 'leave-one-out', seed: 1 } };
+  const request: TrainRequest = { data: { type: 'demo' }, models: specs, split: { method: 'leave-one-out', seed: 1 } };
+  const everything: TrainRequest = {
+    data: { type: 'movielens', files: { ratings: new Uint8Array(1) } },
+    models: ['popularity'],
+    split: 'none',
+  };
+  noAny(everything);
   const result: TrainResult = await worker.train(request, {
     signal,
     onProgress: (p: TrainProgress) => noAny(p),
@@ -152,6 +158,8 @@ export async function consumer(bytes: Uint8Array, signal: AbortSignal): Promise<
   worker.train({ data: { type: 'demo' }, models: ['popularty'] });
   // @ts-expect-error: a spec's options follow its kind
   worker.train({ data: { type: 'demo' }, models: [{ kind: 'popularity', options: { factors: 1 } }] });
+  // @ts-expect-error: not a split method
+  worker.train({ data: { type: 'demo' }, models: ['popularity'], split: { method: 'random' } });
   // @ts-expect-error: results are read-only data, not functions
   result.models[0]?.snapshot();
 }

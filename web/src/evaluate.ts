@@ -8,6 +8,12 @@ export interface EvaluationOptions {
   k?: number;
   /** Also return every user's ranked list. */
   keepRecommendations?: boolean;
+  /**
+   * When given, the only items that may be recommended (unknown ids are ignored). The CLI uses
+   * it to reproduce the notebook's rating-matrix models, which only score item ids below
+   * max(item id in all ratings) + 1.
+   */
+  candidates?: ArrayLike<number>;
 }
 
 export interface Evaluation {
@@ -31,13 +37,27 @@ export interface Evaluation {
 
 /**
  * The notebook's protocol: every test user (ascending) gets k recommendations excluding their
- * training items; metrics are averaged over users. `model` must be fitted on the same split's
- * train part.
+ * training items (seen = train items) and is scored against their test items (relevant = test
+ * items); metrics are averaged over users. Users without training rows are evaluated too (the
+ * model's fallback answers them). `model` must be fitted on the same split's train part.
  */
 export function evaluate(model: Model, test: Dataset, options: EvaluationOptions = {}): Evaluation {
+  requireArgument(options !== null && typeof options === 'object', 'evaluation options must be an object');
   const k = options.k ?? 10;
   requireArgument(typeof k === 'number', 'k must be a number');
-  const result = check(raw().evaluateModel(model.rawHandle, test.rawHandle, k, options.keepRecommendations ?? false));
+  const request: { k: number; keepRecommendations: boolean; candidates?: Float64Array } = {
+    k,
+    keepRecommendations: options.keepRecommendations ?? false,
+  };
+  if (options.candidates !== undefined) {
+    const candidates = options.candidates;
+    requireArgument(
+      candidates !== null && typeof candidates.length === 'number',
+      'candidates must be an array of item ids',
+    );
+    request.candidates = candidates instanceof Float64Array ? candidates : Float64Array.from(candidates);
+  }
+  const result = check(raw().evaluateModel(model.rawHandle, test.rawHandle, request));
   const { recommendations, ...metrics } = result;
   const out: Evaluation = { ...metrics };
   if (recommendations) {

@@ -97,21 +97,24 @@ export function setDefaultWorkerSpawner(spawn: () => WorkerPort): void {
 }
 
 function transferables(source: DatasetSource): ArrayBuffer[] {
-  if (source?.type !== 'arrays') return [];
   const buffers = new Set<ArrayBuffer>();
   const add = (values: unknown) => {
     if (!ArrayBuffer.isView(values) || !(values.buffer instanceof ArrayBuffer)) return;
     if (values.byteOffset === 0 && values.byteLength === values.buffer.byteLength) buffers.add(values.buffer);
   };
-  [
-    source.users,
-    source.items,
-    source.ratings,
-    source.timestamps,
-    source.catalogue?.users,
-    source.catalogue?.items,
-  ].forEach(add);
-  source.sessions?.forEach(add);
+  if (source?.type === 'arrays') {
+    [
+      source.users,
+      source.items,
+      source.ratings,
+      source.timestamps,
+      source.catalogue?.users,
+      source.catalogue?.items,
+    ].forEach(add);
+    source.sessions?.forEach(add);
+  } else if (source?.type === 'movielens') {
+    [source.files?.ratings, source.files?.movies, source.files?.tags].forEach(add);
+  }
   return [...buffers];
 }
 

@@ -1,8 +1,8 @@
 // The types of RecwasmWorker's requests and results, and the messages between the page and the
 // worker. Everything here must survive structured cloning: plain objects, arrays, typed arrays,
 // Maps.
-import type { DatasetSummary, InteractionArrays } from '../dataset.js';
-import type { DemoDataOptions } from '../data.js';
+import type { DatasetSummary, InteractionArrays, MovieLensFiles, MovieLensOptions } from '../dataset.js';
+import type { DemoDataOptions, SplitOptions } from '../data.js';
 import type { RecwasmErrorCode } from '../errors.js';
 import type { Evaluation } from '../evaluate.js';
 import type { FitProgress, ModelKind, ModelOptions, Recommendation } from '../model.js';
@@ -12,10 +12,10 @@ export type DatasetSource =
   /** The notebook's generated movies ({@link demoDataset}); defaults are the notebook's. */
   | { type: 'demo'; options?: DemoDataOptions }
   /**
-   * MovieLens files as text: `ratings.csv` (userId,movieId,rating,timestamp) or `u.data`;
-   * optional `movies.csv` (titles and genres feed content_tfidf) and `tags.csv`.
+   * MovieLens files, read as {@link Dataset.fromMovieLens} reads them. Files given as bytes
+   * (Uint8Array spanning its whole buffer) are transferred, not copied, like typed arrays below.
    */
-  | { type: 'movielens'; ratings: string; movies?: string; tags?: string }
+  | { type: 'movielens'; files: MovieLensFiles; options?: MovieLensOptions }
   /**
    * Your own interactions. Typed arrays that span their whole ArrayBuffer are transferred to
    * the worker, not copied (they become empty on your side) unless `transfer: false` is passed
@@ -29,12 +29,11 @@ export type DatasetSource =
       sessions?: readonly ArrayLike<number>[];
     } & InteractionArrays);
 
-/** How to split the data before training. */
-export type SplitSpec =
-  /** The notebook's leave-one-out split ({@link leaveOneOut}); seed 42 by default. */
-  | { type: 'leave-one-out'; seed?: number }
-  /** Train on everything; nothing is evaluated. */
-  | { type: 'none' };
+/**
+ * How to split the data before training: {@link splitDataset}'s options (leave-one-out,
+ * last-by-time or ratio), or `'none'` to train on everything and evaluate nothing.
+ */
+export type SplitSpec = SplitOptions | 'none';
 
 /**
  * A model to train: a kind with the notebook's options, or a kind with options and a name
@@ -46,7 +45,7 @@ export type ModelSpec =
 
 export interface TrainRequest {
   data: DatasetSource;
-  /** Default: leave-one-out with seed 42, as the notebook. */
+  /** Default: the notebook's leave-one-out with seed 42. */
   split?: SplitSpec;
   /** Trained one after another, in this order. */
   models: readonly ModelSpec[];
@@ -97,7 +96,7 @@ export interface TrainedModel {
 }
 
 export interface TrainResult {
-  /** The whole dataset, and the split's parts (absent with split `none`). */
+  /** The whole dataset, and the split's parts (`test` absent with split `'none'`). */
   data: DatasetSummary;
   train: DatasetSummary;
   test?: DatasetSummary;

@@ -2,7 +2,7 @@
 // slices (yielding between them so a cancel message is seen), and posts progress, each model's
 // result (snapshot transferred) and the end of the job. The same code runs in a Web Worker and
 // in a Node worker thread; only the endpoint differs.
-import { demoDataset, leaveOneOut } from '../data.js';
+import { demoDataset, splitDataset } from '../data.js';
 import { Dataset, type DatasetSummary } from '../dataset.js';
 import { RecwasmError, requireArgument } from '../errors.js';
 import { evaluate } from '../evaluate.js';
@@ -31,21 +31,13 @@ export function toWireError(error: unknown): WireError {
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
-// Dataset.fromMovieLens arrives with the data layer; until then a MovieLens source is reported
-// as unsupported instead of failing to compile.
-type MovieLensFactory = (ratings: string, movies?: string, tags?: string) => Dataset;
-
 function datasetFrom(source: DatasetSource): Dataset {
   requireArgument(source !== null && typeof source === 'object', 'request.data must describe a dataset');
   switch (source.type) {
     case 'demo':
       return demoDataset(source.options ?? {});
-    case 'movielens': {
-      requireArgument(typeof source.ratings === 'string', 'movielens data needs the ratings text');
-      const fromMovieLens = (Dataset as unknown as { fromMovieLens?: MovieLensFactory }).fromMovieLens;
-      if (!fromMovieLens) throw new RecwasmError('UNSUPPORTED', 'this build cannot read MovieLens files');
-      return fromMovieLens.call(Dataset, source.ratings, source.movies, source.tags);
-    }
+    case 'movielens':
+      return Dataset.fromMovieLens(source.files, source.options ?? {});
     case 'arrays': {
       const data = Dataset.fromArrays(source);
       try {
@@ -101,16 +93,13 @@ class Job {
     const { request } = this;
     requireArgument(request !== null && typeof request === 'object', 'train needs a request object');
     const specs = resolveSpecs(request.models);
-    const split = request.split ?? { type: 'leave-one-out', seed: 42 };
+    const split = request.split ?? { method: 'leave-one-out', seed: 42 };
     requireArgument(
-      split.type === 'leave-one-out' || split.type === 'none',
-      'split.type must be leave-one-out or none',
+      split === 'none' || (split !== null && typeof split === 'object'),
+      "split must be options or 'none'",
     );
     using data = datasetFrom(request.data);
-    const parts =
-      split.type === 'none'
-        ? { train: data, test: undefined, dispose() {} }
-        : leaveOneOut(data, split.seed === undefined ? {} : { seed: split.seed });
+    const parts = split === 'none' ? { train: data, test: undefined, dispose() {} } : splitDataset(data, split);
     try {
       const summary = (d: Dataset): DatasetSummary => d.summary();
       this.post({
