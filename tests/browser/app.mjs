@@ -34,12 +34,12 @@ export function copyApp() {
 }
 
 /** Serves `appRoot/dist` and opens it in Chromium; resolves to the page's report. */
-export async function runApp(appRoot, { query = '', screenshot } = {}) {
+export async function runApp(appRoot, { query = '', screenshot, headers } = {}) {
   const server = await preview({
     root: appRoot,
     configFile: false,
     build: { outDir: join(appRoot, 'dist') },
-    preview: { port: 0, host: '127.0.0.1', strictPort: false, open: false },
+    preview: { port: 0, host: '127.0.0.1', strictPort: false, open: false, ...(headers ? { headers } : {}) },
     logLevel: 'silent',
   });
   const url = server.resolvedUrls?.local[0];

@@ -69,3 +69,14 @@ test('a worker that cannot fetch its wasm rejects ready with NOT_LOADED', async 
   const { report } = await runApp(app.dir, { query: '?missing-wasm' });
   assert.equal(report.loadError, 'NOT_LOADED');
 });
+
+test('a strict Content-Security-Policy needs only wasm-unsafe-eval (no eval in the glue)', async () => {
+  const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; img-src data:";
+  const { report, consoleErrors } = await runApp(app.dir, { headers: { 'Content-Security-Policy': csp } });
+  assert.deepEqual(consoleErrors, []);
+  assert.equal(report.cancel, 'CANCELLED');
+  for (const m of report.models) {
+    assert.equal(m.error, null, m.name);
+    assert.deepEqual(m.fromSnapshot, m.fromWorker, m.name);
+  }
+});
