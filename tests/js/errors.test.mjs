@@ -96,6 +96,25 @@ describe('UNKNOWN_ITEM', () => {
   });
 });
 
+describe('PARSE_ERROR', () => {
+  test('malformed MovieLens text names the file and line, and loads nothing', () => {
+    const bad = 'userId,movieId,rating,timestamp\n1,10,4.0,100\n2,ten,3.0,200\n';
+    assert.throws(
+      () => Dataset.fromMovieLens({ ratings: bad }),
+      (e) => {
+        assert.ok(e instanceof RecwasmError);
+        assert.equal(e.code, 'PARSE_ERROR');
+        assert.match(e.message, /ratings/);
+        assert.match(e.message, /line 3|:3\b/);
+        return true;
+      },
+    );
+    const good = Dataset.fromMovieLens({ ratings: bad.split('\n').slice(0, 2).join('\n') });
+    assert.equal(good.rowCount, 1);
+    good.dispose();
+  });
+});
+
 describe('NOT_FITTED', () => {
   test('serving or saving before training', () => {
     for (const kind of kinds) {
