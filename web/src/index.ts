@@ -26,14 +26,19 @@ export {
 } from './data.js';
 export {
   Model,
+  type ContentTfidfOptions,
+  type CovisitationOptions,
   type Explanation,
   type FitOptions,
   type FitProgress,
+  type LearnedTrainingOptions,
+  type MfOptions,
   type ModelInfo,
   type ModelKind,
   type ModelOptions,
   type Recommendation,
   type RecommendOptions,
+  type TwoTowerOptions,
 } from './model.js';
 export { evaluate, type Evaluation, type EvaluationOptions } from './evaluate.js';
 export { RecwasmWorker, type RecwasmWorkerOptions, type TrainData, type TrainOptions } from './worker/client.js';
