@@ -41,7 +41,13 @@ export {
   type TwoTowerOptions,
 } from './model.js';
 export { evaluate, type Evaluation, type EvaluationOptions } from './evaluate.js';
-export { RecwasmWorker, type RecwasmWorkerOptions, type TrainData, type TrainOptions } from './worker/client.js';
+export {
+  RecwasmWorker,
+  type RecwasmWorkerOptions,
+  type TrainData,
+  type TrainOptions,
+  type WebWorkerLike,
+} from './worker/client.js';
 export type {
   DatasetSource,
   ModelSpec,
