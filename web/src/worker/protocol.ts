@@ -4,7 +4,7 @@
 import type { DatasetSummary, InteractionArrays, MovieLensFiles, MovieLensOptions } from '../dataset.js';
 import type { DemoDataOptions, SplitOptions } from '../data.js';
 import type { RecwasmErrorCode } from '../errors.js';
-import type { Evaluation } from '../evaluate.js';
+import type { Evaluation, EvaluationOptions } from '../evaluate.js';
 import type { FitProgress, ModelKind, ModelOptions, Recommendation } from '../model.js';
 
 /** Where the worker gets its data. The worker builds the {@link Dataset} itself. */
@@ -53,7 +53,7 @@ export interface TrainRequest {
    * Evaluate every model on the split's test part, as {@link evaluate} does (default `{ k: 10 }`
    * when the split has a test part); `false` skips it.
    */
-  evaluate?: false | { k?: number; keepRecommendations?: boolean };
+  evaluate?: false | EvaluationOptions;
   /** Also return each model's top-k for these users (users a model cannot serve are left out). */
   recommend?: { users: readonly number[]; k?: number };
   /** Return each model's snapshot for {@link Model.load} (default true). */
