@@ -1,6 +1,6 @@
 import type { Dataset } from './dataset.js';
 import { requireArgument } from './errors.js';
-import type { Model } from './model.js';
+import type { Model, Recommendation } from './model.js';
 import { check, raw } from './runtime.js';
 
 export interface EvaluationOptions {
@@ -32,7 +32,7 @@ export interface Evaluation {
   mae: number;
   milliseconds: number;
   /** With keepRecommendations: user id -> ranked items and scores. */
-  recommendations?: Map<number, { items: number[]; scores: number[] }>;
+  recommendations?: Map<number, Recommendation>;
 }
 
 /**
