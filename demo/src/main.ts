@@ -10,7 +10,7 @@ import { detectMovieLensFile, type MovieLensTexts } from './movielens.js';
 import { buildCatalogue, presetFor, type ModelEntry, type PresetCatalogue } from './presets.js';
 import { ProgressView } from './progress-view.js';
 import { clearSession, loadSession, saveSession, type SavedSession } from './store.js';
-import { rankUsers, trainAll } from './training.js';
+import { prepareTraining, rankUsers, trainAll } from './training.js';
 import { renderHistory, renderRecommendations } from './users-view.js';
 
 type PageState = 'loading' | 'training' | 'ready' | 'cancelled' | 'error';
@@ -332,7 +332,7 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
   try {
     await trainAll(
       presets,
-      { source: data.source, train: data.split.train, testUsers: data.users },
+      { source: data.source, testUsers: data.users },
       {
         signal,
         onStart: (id) => ui.progress.start(id),
@@ -468,6 +468,7 @@ async function start(): Promise<void> {
   // Reading IndexedDB overlaps with fetching and compiling the wasm module. Where IndexedDB is
   // unavailable (private mode, storage disabled) the page simply starts fresh.
   const saved = loadSession().catch(() => null);
+  prepareTraining();
   await loadRecwasm();
   performance.mark('recwasm:wasm-ready');
   app.catalogue = buildCatalogue();

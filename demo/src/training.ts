@@ -1,7 +1,19 @@
 // Trains a list of (kind, options) jobs and hands back fitted models. Everything about *where*
-// training runs lives here, so moving it into the package's Web Worker changes only this file.
-import { Model, RecwasmError, type Dataset, type FitProgress, type ModelKind } from 'recwasm';
-import type { DataSource } from './data.js';
+// training runs lives here: in the package's Web Worker (RecwasmWorker), which builds its own
+// copy of the dataset from the same source, trains, ranks the test users and sends each model
+// back as a snapshot, so the page stays responsive whatever the data size.
+import {
+  Model,
+  RecwasmError,
+  RecwasmWorker,
+  type DatasetSource,
+  type FitProgress,
+  type ModelKind,
+  type ModelSpec,
+  type MovieLensFiles,
+  type TrainedModel as WorkerResult,
+} from 'recwasm';
+import { SPLIT_SEED, type DataSource } from './data.js';
 import { K_MAX } from './metrics.js';
 import type { OptionValues } from './presets.js';
 
@@ -11,11 +23,10 @@ export interface TrainJob {
   options: OptionValues;
 }
 
-/** What to train on: where the data came from, the page's copy of its training part, and the
- * users to rank for the metrics (those with a held-out row). */
+/** What to train on: where the data came from, and the users to rank for the metrics (those
+ * with a held-out row). The worker rebuilds the dataset and the notebook's split from `source`. */
 export interface TrainInput {
   source: DataSource;
-  train: Dataset;
   testUsers: readonly number[];
 }
 
@@ -26,8 +37,9 @@ export interface LossPoint {
 
 export interface TrainedModel {
   id: string;
+  /** Loaded on the page from the worker's snapshot. */
   model: Model;
-  /** Wall-clock time of the fit. */
+  /** Wall-clock time of the fit (in the worker). */
   fitMs: number;
   /** Mean training loss after each reported epoch (empty for models without a loss). */
   losses: LossPoint[];
@@ -49,76 +61,99 @@ export interface TrainOptions extends TrainCallbacks {
   signal?: AbortSignal;
 }
 
-const BATCHES_PER_SLICE = 4096;
+let worker: RecwasmWorker | undefined;
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** Starts the worker early (it loads its own copy of the wasm module) so training starts at once. */
+export function prepareTraining(): void {
+  worker ??= new RecwasmWorker();
+}
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new RecwasmError('CANCELLED', 'training was cancelled');
+function datasetSource(source: DataSource): DatasetSource {
+  if (source.type === 'generator') return { type: 'demo', options: { ...source.params } };
+  const { ratings, movies, tags } = source.files;
+  const files: MovieLensFiles = { ratings };
+  if (movies !== undefined) files.movies = movies;
+  if (tags !== undefined) files.tags = tags;
+  return { type: 'movielens', files };
 }
 
 /**
  * Each user's top-K_MAX with their training items left out: the lists the package's evaluate()
- * scores (asked of recommend() directly, which skips evaluate()'s rating-error pass).
+ * scores. For models restored without their lists.
  */
 export function rankUsers(model: Model, users: readonly number[]): Map<number, number[]> {
   return new Map(users.map((user) => [user, model.recommend(user, { k: K_MAX }).items]));
 }
 
-async function trainOne(job: TrainJob, input: TrainInput, options: TrainOptions): Promise<TrainedModel> {
-  const model = Model.create(job.kind, job.options);
-  const losses: LossPoint[] = [];
-  const started = performance.now();
-  try {
-    const fitOptions: Parameters<Model['fitAsync']>[1] = {
-      // Slices end at every epoch's end anyway; within an epoch, a fixed batch count would make
-      // tiny batches (SGD with batchSize 1) yield to the event loop thousands of times.
-      batchesPerSlice: BATCHES_PER_SLICE,
-      onProgress: (progress) => {
-        if (progress.epochEnded && Number.isFinite(progress.loss)) {
-          losses.push({ epoch: progress.epoch, loss: progress.loss });
-        }
-        options.onProgress?.(job.id, progress);
-      },
-    };
-    if (options.signal) fitOptions.signal = options.signal;
-    await model.fitAsync(input.train, fitOptions);
-    // A model trained in one slice finishes even if Cancel came meanwhile; Cancel still wins.
-    throwIfAborted(options.signal);
-    const fitMs = performance.now() - started;
-    return { id: job.id, model, fitMs, losses, ranked: rankUsers(model, input.testUsers) };
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-}
-
 /**
  * Trains every job, one after another, and resolves with the models that trained (in job
- * order). Rejects with RecwasmError('CANCELLED') when `signal` aborts; the models onDone handed
- * out before that belong to the caller, the others are freed.
+ * order). Rejects with RecwasmError('CANCELLED') as soon as `signal` aborts (the worker is
+ * stopped at once); the models onDone handed out before that belong to the caller.
  */
 export async function trainAll(
   jobs: readonly TrainJob[],
   input: TrainInput,
   options: TrainOptions = {},
 ): Promise<TrainedModel[]> {
+  const { signal } = options;
+  if (signal?.aborted) throw new RecwasmError('CANCELLED', 'training was cancelled');
+  const current = (worker ??= new RecwasmWorker());
+  // Cancel means stop now: a model that fits in one step (kNN on a large catalogue) would
+  // otherwise keep the worker busy until it finishes. The next run starts a fresh worker.
+  const stop = () => {
+    current.terminate();
+    if (worker === current) worker = undefined;
+  };
+  signal?.addEventListener('abort', stop, { once: true });
+
   const results: TrainedModel[] = [];
-  for (const job of jobs) {
-    // Let the page paint the previous job's final state (and see a Cancel click) first.
-    await yieldToEventLoop();
-    throwIfAborted(options.signal);
-    options.onStart?.(job.id);
-    let result: TrainedModel;
-    try {
-      result = await trainOne(job, input, options);
-    } catch (error) {
-      if (!(error instanceof RecwasmError) || error.code === 'CANCELLED') throw error;
-      options.onError?.(job.id, error);
-      continue;
+  const losses = new Map<string, LossPoint[]>(jobs.map((job) => [job.id, []]));
+  const startNext = (index: number) => {
+    const next = jobs[index];
+    if (next) options.onStart?.(next.id);
+  };
+  const finished = (trained: WorkerResult) => {
+    startNext(trained.index + 1);
+    if (trained.error || !trained.snapshot) {
+      const { code, message } = trained.error ?? { code: 'INTERNAL' as const, message: 'no snapshot came back' };
+      options.onError?.(trained.name, new RecwasmError(code, message));
+      return;
     }
+    const ranked = new Map<number, number[]>();
+    trained.recommendations?.forEach((recs, user) => ranked.set(user, recs.items));
+    const result: TrainedModel = {
+      id: trained.name,
+      model: Model.load(trained.snapshot),
+      fitMs: trained.fitMs,
+      losses: losses.get(trained.name) ?? [],
+      ranked,
+    };
     results.push(result);
     options.onDone?.(result);
+  };
+  try {
+    await current.train(
+      {
+        data: datasetSource(input.source),
+        split: { method: 'leave-one-out', seed: SPLIT_SEED },
+        models: jobs.map((job) => ({ kind: job.kind, options: job.options, name: job.id }) as ModelSpec),
+        evaluate: false, // the page derives every metric from the ranked lists below
+        recommend: { users: input.testUsers, k: K_MAX },
+      },
+      {
+        ...(signal ? { signal } : {}),
+        onData: () => startNext(0),
+        onProgress: (progress) => {
+          if (progress.epochEnded && Number.isFinite(progress.loss)) {
+            losses.get(progress.name)?.push({ epoch: progress.epoch, loss: progress.loss });
+          }
+          options.onProgress?.(progress.name, progress);
+        },
+        onModel: finished,
+      },
+    );
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
   return results;
 }
