@@ -25,7 +25,7 @@ export function metricsChart(rows: readonly MetricBars[], k: number): SVGSVGElem
   const barsWidth = width - 56;
   const hasReference = rows.some((r) => r.referenceRecall !== undefined);
   const legendHeight = hasReference ? 48 : 28;
-  const groupHeight = 58;
+  const groupHeight = 52;
   const height = legendHeight + rows.length * groupHeight + 4;
   const x = (v: number) => barsLeft + Math.max(0, Math.min(1, v)) * barsWidth;
   const svg = s('svg', {
@@ -55,14 +55,14 @@ export function metricsChart(rows: readonly MetricBars[], k: number): SVGSVGElem
     group.append(s('text', { x: 0, y: top + 12, class: 'chart-label' }, row.label));
     SERIES.forEach((series, i) => {
       const value = row.values[series.key];
-      const y = top + 17 + i * 12;
+      const y = top + 16 + i * 11;
       group.append(
         s(
           'rect',
-          { x: barsLeft, y, width: Math.max(1, x(value) - barsLeft), height: 10, fill: series.color },
+          { x: barsLeft, y, width: Math.max(1, x(value) - barsLeft), height: 9, fill: series.color },
           s('title', {}, `${row.label}: ${series.name}@${k} ${fixed3(value)}`),
         ),
-        s('text', { x: x(value) + 4, y: y + 9, class: 'chart-value' }, fixed3(value)),
+        s('text', { x: x(value) + 4, y: y + 8.5, class: 'chart-value' }, fixed3(value)),
       );
     });
     if (row.referenceRecall !== undefined) {
@@ -70,7 +70,7 @@ export function metricsChart(rows: readonly MetricBars[], k: number): SVGSVGElem
       group.append(
         s(
           'line',
-          { x1: tx, x2: tx, y1: top + 14, y2: top + 30, class: 'reference-tick' },
+          { x1: tx, x2: tx, y1: top + 13, y2: top + 28, class: 'reference-tick' },
           s('title', {}, `notebook recall@10 ${fixed3(row.referenceRecall)}`),
         ),
       );

@@ -85,7 +85,9 @@ export class ProgressView {
     const row = this.#rows.get(id);
     if (!row) return;
     row.item.dataset['origin'] = origin;
-    this.#set(row, 'done', 1, origin === 'restored' ? `restored · fit ${formatMs(fitMs)}` : formatMs(fitMs));
+    const last = losses[losses.length - 1];
+    const detail = `${origin === 'restored' ? 'restored · fit ' : ''}${formatMs(fitMs)}${last ? ` · loss ${last.loss.toFixed(4)}` : ''}`;
+    this.#set(row, 'done', 1, detail);
     row.losses = [...losses];
     this.#drawLoss(row);
   }
@@ -109,8 +111,6 @@ export class ProgressView {
       return;
     }
     const reference = this.#showReference ? row.reference : undefined;
-    const chart = lossChart(row.losses, reference);
-    if (reference) row.loss.replaceChildren(chart, h('span', { class: 'legend' }, 'solid: ours · dashed: notebook'));
-    else row.loss.replaceChildren(chart);
+    row.loss.replaceChildren(lossChart(row.losses, reference));
   }
 }
