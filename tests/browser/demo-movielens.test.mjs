@@ -116,3 +116,19 @@ test('dropping a small MovieLens sample trains every model and shows metrics', a
   await demo.screenshot('demo-movielens');
   assert.deepEqual(demo.consoleErrors, []);
 });
+
+test('a reload restores the MovieLens models with their data', async () => {
+  const { page } = demo;
+  await page.waitForSelector('#status[data-saved="true"]');
+  const metrics = await readMetrics(page);
+  const recs = await readRecommendations(page);
+  await page.reload();
+  await page.waitForSelector('#status[data-state="ready"][data-origin="restored"]', { timeout: 60_000 });
+  assert.equal(await page.getAttribute('#dataset-summary', 'data-source'), 'movielens');
+  assert.equal(await page.getAttribute('#dataset-summary', 'data-users'), String(sample.users));
+  const restored = await readMetrics(page);
+  assert.deepEqual(Object.keys(restored), Object.keys(metrics));
+  for (const [id, row] of Object.entries(metrics)) assert.deepEqual(restored[id]?.values, row.values, id);
+  assert.deepEqual(await readRecommendations(page), recs);
+  assert.deepEqual(demo.consoleErrors, []);
+});
