@@ -1,6 +1,7 @@
-import type { Dataset } from './dataset.js';
+import type { Split } from './data.js';
+import { Dataset } from './dataset.js';
 import { requireArgument } from './errors.js';
-import type { Model, Recommendation } from './model.js';
+import { Model, type Recommendation } from './model.js';
 import { check, raw } from './runtime.js';
 
 export interface EvaluationOptions {
@@ -39,9 +40,27 @@ export interface Evaluation {
  * The notebook's protocol: every test user (ascending) gets k recommendations excluding their
  * training items (seen = train items) and is scored against their test items (relevant = test
  * items); metrics are averaged over users. Users without training rows are evaluated too (the
- * model's fallback answers them). `model` must be fitted on the same split's train part.
+ * model's fallback answers them). Models must be fitted on the same split's train part.
+ *
+ * Pass one model for one Evaluation, or an array of models for one Evaluation each (same order);
+ * the test data may be given as a Dataset or as the Split whose `test` part to use.
  */
-export function evaluate(model: Model, test: Dataset, options: EvaluationOptions = {}): Evaluation {
+export function evaluate(model: Model, test: Dataset | Split, options?: EvaluationOptions): Evaluation;
+export function evaluate(models: readonly Model[], test: Dataset | Split, options?: EvaluationOptions): Evaluation[];
+export function evaluate(
+  models: Model | readonly Model[],
+  test: Dataset | Split,
+  options: EvaluationOptions = {},
+): Evaluation | Evaluation[] {
+  requireArgument(test !== null && typeof test === 'object', 'evaluate needs a test Dataset or a Split');
+  const testData = test instanceof Dataset ? test : test.test;
+  requireArgument(testData instanceof Dataset, 'evaluate needs a test Dataset or a Split');
+  if (Array.isArray(models)) return models.map((model: Model) => evaluateOne(model, testData, options));
+  return evaluateOne(models as Model, testData, options);
+}
+
+function evaluateOne(model: Model, test: Dataset, options: EvaluationOptions): Evaluation {
+  requireArgument(model instanceof Model, 'evaluate needs fitted Model objects');
   requireArgument(options !== null && typeof options === 'object', 'evaluation options must be an object');
   const k = options.k ?? 10;
   requireArgument(typeof k === 'number', 'k must be a number');
