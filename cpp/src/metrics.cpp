@@ -8,15 +8,15 @@
 
 namespace recwasm {
 
-RankingMetrics rankingMetrics(Span<std::int32_t> ranked, const std::vector<std::int32_t>& relevant,
-                              int k) {
+namespace {
+
+template <class Id>
+RankingMetrics rankingMetricsOf(Span<Id> ranked, const std::vector<Id>& relevant, int k) {
   require(k > 0, "k must be a positive integer");
-  std::vector<std::int32_t> rel(relevant);
+  std::vector<Id> rel(relevant);
   std::sort(rel.begin(), rel.end());
   rel.erase(std::unique(rel.begin(), rel.end()), rel.end());
-  auto isRelevant = [&rel](std::int32_t item) {
-    return std::binary_search(rel.begin(), rel.end(), item);
-  };
+  auto isRelevant = [&rel](Id item) { return std::binary_search(rel.begin(), rel.end(), item); };
 
   RankingMetrics m;
   const std::size_t depth = std::min(ranked.size(), static_cast<std::size_t>(k));
@@ -38,6 +38,18 @@ RankingMetrics rankingMetrics(Span<std::int32_t> ranked, const std::vector<std::
   m.ndcg = idcg > 0 ? dcg / idcg : 0.0;
   m.map = idealHits > 0 ? precisionSum / static_cast<double>(idealHits) : 0.0;
   return m;
+}
+
+}  // namespace
+
+RankingMetrics rankingMetrics(Span<std::int32_t> ranked, const std::vector<std::int32_t>& relevant,
+                              int k) {
+  return rankingMetricsOf(ranked, relevant, k);
+}
+
+RankingMetrics rankingMetrics(Span<std::int64_t> ranked, const std::vector<std::int64_t>& relevant,
+                              int k) {
+  return rankingMetricsOf(ranked, relevant, k);
 }
 
 double rootMeanSquaredError(Span<double> predicted, Span<double> truth) {

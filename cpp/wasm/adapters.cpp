@@ -452,6 +452,21 @@ val WasmModel::itemIds() const {
 
 // ---- free functions ---------------------------------------------------------------------------
 
+val rankingMetricsOf(val ranked, val relevant, int k) {
+  return guarded([&] {
+    std::vector<ExternalId> rankedIds = externalIds(ranked, "ranked");
+    RankingMetrics m = rankingMetrics(rankedIds, externalIds(relevant, "relevant"), k);
+    val out = val::object();
+    out.set("precision", m.precision);
+    out.set("recall", m.recall);
+    out.set("ndcg", m.ndcg);
+    out.set("hitRate", m.hitRate);
+    out.set("mrr", m.mrr);
+    out.set("map", m.map);
+    return out;
+  });
+}
+
 val evaluateModel(const WasmModel& model, const WasmDataset& test, val options) {
   return guarded([&] {
     require(present(options), "evaluation options are required");

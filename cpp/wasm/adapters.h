@@ -102,6 +102,8 @@ val evaluateModel(const WasmModel& model, const WasmDataset& test, val options);
 ///  string[] (one per item), userPreferredCategories: Int32Array}
 val generateDemoData(val params);
 val modelKinds();
+/// {precision, recall, ndcg, hitRate, mrr, map} of one ranked list (ids as Float64Array/array).
+val rankingMetricsOf(val ranked, val relevant, int k);
 /// {allocatedBytes}: bytes malloc has handed out and not had back (leak tests, benchmarks).
 val heapStats();
 

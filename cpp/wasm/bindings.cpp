@@ -12,6 +12,7 @@ EMSCRIPTEN_BINDINGS(recwasm) {
   function("lastErrorMessage", &lastErrorMessage);
   function("modelKinds", &modelKinds);
   function("evaluateModel", &evaluateModel);
+  function("rankingMetrics", &rankingMetricsOf);
   function("generateDemoData", &generateDemoData);
   function("heapStats", &heapStats);
 

@@ -90,3 +90,32 @@ function evaluateOne(model: Model, test: Dataset, options: EvaluationOptions): E
   }
   return out;
 }
+
+/** The metrics of one ranked list, all at cut-off k. */
+export interface RankingMetrics {
+  /** hits / k (k even when the list is shorter), as the notebook defines it. */
+  precision: number;
+  /** hits / max(1, |relevant|), as the notebook defines it. */
+  recall: number;
+  /** Binary-gain DCG over the ideal DCG, discounts 1 / log2(rank + 1). */
+  ndcg: number;
+  /** 1 when any of the first k items is relevant. */
+  hitRate: number;
+  /** 1 / rank of the first relevant item (0 without one). */
+  mrr: number;
+  /** Sum of precision@rank at each hit / min(k, |relevant|). */
+  map: number;
+}
+
+/**
+ * The metrics evaluate() averages, for one user's list: `ranked` best first (only the first k
+ * count), `relevant` in any order (duplicates count once). Useful to score lists you ranked
+ * yourself, e.g. at several k from one long list.
+ */
+export function rankingMetrics(ranked: ArrayLike<number>, relevant: ArrayLike<number>, k: number): RankingMetrics {
+  requireArgument(ranked != null && typeof ranked.length === 'number', 'ranked must be an array of item ids');
+  requireArgument(relevant != null && typeof relevant.length === 'number', 'relevant must be an array of item ids');
+  requireArgument(typeof k === 'number' && Number.isInteger(k) && k > 0, 'k must be a positive integer');
+  const asIds = (ids: ArrayLike<number>) => (ids instanceof Float64Array ? ids : Float64Array.from(ids));
+  return check(raw().rankingMetrics(asIds(ranked), asIds(relevant), k));
+}

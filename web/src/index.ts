@@ -41,7 +41,7 @@ export {
   type RecommendOptions,
   type TwoTowerOptions,
 } from './model.js';
-export { evaluate, type Evaluation, type EvaluationOptions } from './evaluate.js';
+export { evaluate, rankingMetrics, type Evaluation, type EvaluationOptions, type RankingMetrics } from './evaluate.js';
 export { MODEL_VARIANTS, type ModelVariant } from './variants.js';
 export {
   RecwasmWorker,

@@ -140,6 +140,11 @@ export interface RawModule {
     options: { k: number; keepRecommendations: boolean; candidates?: Float64Array },
   ): RawEvaluation;
   generateDemoData(params: Record<string, number>): RawDemoData;
+  rankingMetrics(
+    ranked: Float64Array,
+    relevant: Float64Array,
+    k: number,
+  ): { precision: number; recall: number; ndcg: number; hitRate: number; mrr: number; map: number };
   WasmDataset: {
     fromArrays(parts: {
       users: Float64Array;

@@ -19,8 +19,11 @@ struct RankingMetrics {
 };
 
 /// `ranked` is best first; only its first k entries count. `relevant` may be in any order and
-/// contain duplicates (they count once, as the notebook's `set` does).
+/// contain duplicates (they count once, as the notebook's `set` does). Defined for dense ids and
+/// for external ids (the TypeScript `rankingMetrics` passes the caller's ids).
 RankingMetrics rankingMetrics(Span<std::int32_t> ranked, const std::vector<std::int32_t>& relevant,
+                              int k);
+RankingMetrics rankingMetrics(Span<std::int64_t> ranked, const std::vector<std::int64_t>& relevant,
                               int k);
 
 /// sqrt(mean((p - t)^2)) and mean(|p - t|) over equal-length vectors (NaN when empty).
