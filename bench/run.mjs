@@ -1,84 +1,280 @@
-// `npm run bench`: times models in wasm (Node) and natively, prints a Markdown table and writes
-// bench/results.json and bench/results.md. Medians of repeated runs after one warm-up.
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// `npm run bench`: every registered model on four datasets, wasm (Node) and native side by side,
+// then every suite in bench/suites/. Writes bench/results.json and bench/results.md and prints
+// the Markdown.
+//
+//   node bench/run.mjs [--repeats 5] [--seconds 300] [--datasets a,b] [--models a,b] [--no-suites]
+//
+// Each model x dataset x side runs in a fresh process (cpp/tools/recwasm_bench.cpp natively,
+// bench/cell.mjs in Node), so its peak memory is its own: the wasm Memory's size at the end
+// (it only grows) and the native peak RSS (getrusage). A cell warms up once, then repeats as
+// often as its dataset's budget allows (the medians are reported); a cell that outlives its
+// timeout is killed and reported as skipped, as is every cell once the bench's time is up.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { Model, demoDataset, leaveOneOut, loadRecwasm } from 'recwasm';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Model, loadRecwasm } from 'recwasm';
+import { DATASETS } from './datasets.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const repeats = Number(process.env.RECWASM_BENCH_REPEATS ?? 5);
+const { values: args } = parseArgs({
+  options: {
+    repeats: { type: 'string', default: process.env.RECWASM_BENCH_REPEATS ?? '5' },
+    seconds: { type: 'string', default: process.env.RECWASM_BENCH_SECONDS ?? '300' },
+    datasets: { type: 'string' },
+    models: { type: 'string' },
+    'no-suites': { type: 'boolean', default: false },
+  },
+});
+const repeats = Math.max(1, Number(args.repeats));
+const startedAt = Date.now();
+const deadline = startedAt + Number(args.seconds) * 1000;
+const datasetsDir = join(root, '..', 'shared', 'datasets');
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+// Per dataset: the time a cell may spend on timed rounds after its warm-up, and the time after
+// which the cell is killed.
+const BUDGETS = {
+  notebook: { budgetMs: 1000, timeoutMs: 30_000 },
+  scaled: { budgetMs: 4000, timeoutMs: 60_000 },
+  'ml-latest-small': { budgetMs: 4000, timeoutMs: 60_000 },
+  'synthetic-1m': { budgetMs: 8000, timeoutMs: 90_000 },
 };
 
-function timeWasm(kind, train, k = 10) {
-  const fit = [];
-  const recommend = [];
-  const users = train.userIds();
-  for (let r = 0; r <= repeats; r++) {
-    const model = Model.create(kind);
-    try {
-      let start = performance.now();
-      model.fit(train);
-      const fitMs = performance.now() - start;
-      start = performance.now();
-      for (const user of users) model.recommend(user, { k });
-      const recommendMs = performance.now() - start;
-      if (r > 0) {
-        fit.push(fitMs);
-        recommend.push(recommendMs);
-      }
-    } finally {
-      model.dispose();
-    }
+const nativeTool = join(root, 'build/native/recwasm-bench');
+
+// ---- machine and build ------------------------------------------------------------------------
+
+function firstLine(command, commandArgs) {
+  try {
+    return execFileSync(command, commandArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0];
+  } catch {
+    return 'unknown';
   }
-  return { fit_ms: median(fit), recommend_all_ms: median(recommend) };
 }
 
-function timeNative(kind, data) {
-  const out = execFileSync(
-    `${root}build/native/recwasm-bench`,
-    ['--model', kind, '--data', data, '--repeats', String(repeats)],
-    { encoding: 'utf8' },
-  );
-  return JSON.parse(out);
+/** The compile and link flags ninja actually used (paths, includes and dependency files removed). */
+function buildFlags(dir, target, compiled, linked) {
+  let commands;
+  try {
+    commands = execFileSync('ninja', ['-C', join(root, dir), '-t', 'commands', target], { encoding: 'utf8' }).split(
+      '\n',
+    );
+  } catch {
+    return { compile: 'unknown', link: 'unknown' };
+  }
+  const flagsOf = (line) => {
+    const words = (line ?? '').replace(/^: && /, '').split(/\s+/);
+    const out = [];
+    for (let i = 1; i < words.length; i++) {
+      const w = words[i];
+      if (['-I', '-isystem', '-MT', '-MF', '-o'].includes(w)) i++;
+      else if (w.startsWith('-') && !/^-(I|MD|c$)/.test(w)) out.push(w);
+    }
+    return [...new Set(out)].join(' ');
+  };
+  return {
+    compiler: (commands.find((c) => c.includes(compiled)) ?? '').split(/\s+/)[0],
+    compile: flagsOf(commands.find((c) => c.includes(compiled))),
+    link: flagsOf(commands.find((c) => linked.test(c))),
+  };
+}
+
+const cpuModel = os.cpus()[0]?.model ?? 'unknown';
+const machine = {
+  cpu: cpuModel,
+  cores: os.cpus().length,
+  memory_gb: Math.round(os.totalmem() / 2 ** 30),
+  os: `${os.type()} ${os.release()} ${os.arch()}`,
+  node: process.version,
+  emscripten: firstLine('emcc', ['--version']),
+  native_compiler: firstLine('c++', ['--version']),
+};
+const build = {
+  native: buildFlags('build/native', 'recwasm-bench', 'cpp/src/recommender.cpp', /-o recwasm-bench/),
+  wasm: buildFlags('build/wasm', 'recwasm_wasm', 'cpp/src/recommender.cpp', /-o \S*recwasm\.mjs/),
+};
+
+// ---- the model x dataset matrix -----------------------------------------------------------------
+
+/** Runs a child process with a timeout; resolves to its parsed JSON line or an error note. */
+function runCell(command, commandArgs, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) return resolve({ skipped: `over budget (> ${Math.round(timeoutMs / 1000)} s)` });
+      if (code !== 0) return resolve({ error: (stderr.trim().split('\n').at(-1) ?? '') || `exit code ${code}` });
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
+      } catch {
+        resolve({ error: `unreadable output: ${stdout.slice(0, 200)}` });
+      }
+    });
+  });
 }
 
 await loadRecwasm();
-const data = demoDataset();
-const split = leaveOneOut(data, { seed: 42 });
+const wasmKinds = Model.kinds();
+const nativeKinds = JSON.parse(execFileSync(nativeTool, ['--list'], { encoding: 'utf8' }));
+const wantedModels = args.models?.split(',');
+const kinds = [...new Set([...wasmKinds, ...nativeKinds])].filter((k) => !wantedModels || wantedModels.includes(k));
+const datasetNames = Object.keys(DATASETS).filter((d) => !args.datasets || args.datasets.split(',').includes(d));
+
 const rows = [];
-for (const kind of ['popularity']) {
-  const wasm = timeWasm(kind, split.train);
-  const native = timeNative(kind, 'demo');
-  rows.push({
-    model: kind,
-    dataset: 'notebook',
-    wasm,
-    native: { fit_ms: native.fit_ms, recommend_all_ms: native.recommend_all_ms },
-  });
+const overBudget = new Set(); // `${side}:${model}`: timed out on a smaller dataset
+for (const dataset of datasetNames) {
+  const { budgetMs, timeoutMs } = BUDGETS[dataset];
+  for (const model of kinds) {
+    const row = { model, dataset };
+    for (const side of ['native', 'wasm']) {
+      const remaining = deadline - Date.now();
+      const kindsOfSide = side === 'native' ? nativeKinds : wasmKinds;
+      const cellArgs = ['--model', model, '--data', dataset, '--repeats', String(repeats)];
+      cellArgs.push('--budget-ms', String(budgetMs), '--datasets', datasetsDir);
+      let result;
+      if (!kindsOfSide.includes(model)) result = { skipped: `not in the ${side} build` };
+      else if (overBudget.has(`${side}:${model}`)) result = { skipped: 'over budget (timed out on a smaller dataset)' };
+      else if (remaining < 5000) result = { skipped: 'over budget (the bench ran out of time)' };
+      else if (side === 'native') result = await runCell(nativeTool, cellArgs, Math.min(timeoutMs, remaining));
+      else
+        result = await runCell(
+          process.execPath,
+          [join(root, 'bench/cell.mjs'), ...cellArgs],
+          Math.min(timeoutMs, remaining),
+        );
+      if (result.skipped?.startsWith('over budget (>')) overBudget.add(`${side}:${model}`);
+      row[side] = result;
+    }
+    const { native, wasm } = row;
+    if (native.checksum !== undefined && wasm.checksum !== undefined && native.checksum !== wasm.checksum) {
+      throw new Error(
+        `${dataset}: the native and wasm datasets differ (checksums ${native.checksum} / ${wasm.checksum})`,
+      );
+    }
+    if (native.fit_ms !== undefined && wasm.fit_ms !== undefined) {
+      row.ratio = {
+        fit: wasm.fit_ms / native.fit_ms,
+        recommend_all: wasm.recommend_all_ms / native.recommend_all_ms,
+      };
+    }
+    rows.push(row);
+    process.stderr.write(`[bench] ${dataset} ${model}: ${cellSummary(row)}\n`);
+  }
 }
-split.dispose();
-data.dispose();
+
+function cellSummary(row) {
+  const part = (r) =>
+    r.skipped ?? r.error ?? `fit ${fmtMs(r.fit_ms)} ms, recommend-all ${fmtMs(r.recommend_all_ms)} ms`;
+  return `native ${part(row.native)}; wasm ${part(row.wasm)}`;
+}
+
+// ---- suites -----------------------------------------------------------------------------------
+
+const suites = {};
+const suiteMarkdown = [];
+const suiteDir = join(root, 'bench/suites');
+if (!args['no-suites'] && existsSync(suiteDir)) {
+  for (const file of readdirSync(suiteDir)
+    .filter((f) => f.endsWith('.mjs'))
+    .sort()) {
+    const name = file.replace(/\.mjs$/, '');
+    const started = Date.now();
+    process.stderr.write(`[bench] suite ${name}\n`);
+    try {
+      const suite = await import(join(suiteDir, file));
+      const { rows: suiteRows, markdown } = await suite.run({ root, repeats });
+      suites[name] = { seconds: (Date.now() - started) / 1000, rows: suiteRows };
+      suiteMarkdown.push(markdown.trim());
+    } catch (error) {
+      suites[name] = { seconds: (Date.now() - started) / 1000, error: String(error?.stack ?? error) };
+      suiteMarkdown.push(`### ${name}\n\nfailed: ${String(error?.message ?? error)}`);
+    }
+  }
+}
+
+// ---- output -----------------------------------------------------------------------------------
+
+function fmtMs(v) {
+  if (v === undefined || v === null) return '';
+  if (v < 1) return v.toFixed(3);
+  if (v < 100) return v.toFixed(1);
+  return Math.round(v).toLocaleString('en-US');
+}
+const fmtRatio = (v) => (v === undefined ? '' : `${v.toFixed(v < 10 ? 2 : 0)}x`);
+const fmtMb = (bytes) => (bytes === undefined ? '' : (bytes / 2 ** 20).toFixed(1));
+const fmtMetric = (v) => (v === undefined ? '' : v.toFixed(3));
+
+function markdownTable(dataset) {
+  const datasetRows = rows.filter((r) => r.dataset === dataset);
+  const shape = datasetRows.map((r) => (r.native.rows ? r.native : r.wasm.rows ? r.wasm : null)).find(Boolean);
+  const lines = [
+    `### ${DATASETS[dataset].label}`,
+    '',
+    shape
+      ? `Trained on the leave-one-out split (seed 42): ${shape.users.toLocaleString('en-US')} users, ${shape.items.toLocaleString('en-US')} items, ${shape.rows.toLocaleString('en-US')} training rows; recommend-all = top-10 for each of the ${shape.users.toLocaleString('en-US')} users.`
+      : '',
+    '',
+    '| model | fit wasm ms | fit native ms | ratio | recommend-all wasm ms | recommend-all native ms | ratio | wasm heap MB | native peak RSS MB | P@10 | R@10 | runs |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const r of datasetRows) {
+    const { native: n, wasm: w } = r;
+    const note = (x) => (x.skipped ? `skipped: ${x.skipped}` : x.error ? `failed: ${x.error}` : '');
+    if (note(n) && note(w) && note(n) === note(w)) {
+      lines.push(`| ${r.model} | ${note(n)} |||||||||||`);
+      continue;
+    }
+    const quality = w.precision !== undefined ? w : n;
+    const runs = [w, n]
+      .map((x, i) => (note(x) ? `${i ? 'native' : 'wasm'} ${note(x)}` : `${x.runs}${x.cold ? ' (cold)' : ''}`))
+      .join(' / ');
+    lines.push(
+      `| ${r.model} | ${fmtMs(w.fit_ms)} | ${fmtMs(n.fit_ms)} | ${fmtRatio(r.ratio?.fit)} | ` +
+        `${fmtMs(w.recommend_all_ms)} | ${fmtMs(n.recommend_all_ms)} | ${fmtRatio(r.ratio?.recommend_all)} | ` +
+        `${fmtMb(w.heap_peak_bytes)} | ${fmtMb(n.peak_rss_kb && n.peak_rss_kb * 1024)} | ` +
+        `${fmtMetric(quality.precision)} | ${fmtMetric(quality.recall)} | ${runs} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const seconds = (Date.now() - startedAt) / 1000;
+const markdown = [
+  `## recwasm benchmark`,
+  '',
+  `${new Date(startedAt).toISOString()} · ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB · Node ${machine.node} · ${machine.emscripten.replace(/ \(Emscripten.*\)/, '')} · ${machine.native_compiler}`,
+  '',
+  `Median of up to ${repeats} runs after one warm-up, single thread; ratio = wasm / native; "runs" = timed runs (wasm / native), "cold" = only the warm-up fitted the budget. Wasm heap = the wasm Memory after the cell (it never shrinks), including the dataset; native = peak RSS of the process. Reproduce with \`npm run bench\` (${seconds.toFixed(0)} s here).`,
+  '',
+  `Flags: native \`${build.native.compile}\`; wasm \`${build.wasm.compile}\`, linked \`${build.wasm.link}\`.`,
+  '',
+  ...datasetNames.map((d) => markdownTable(d) + '\n'),
+  ...suiteMarkdown.map((m) => m + '\n'),
+].join('\n');
 
 const results = {
-  date: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+  date: new Date(startedAt).toISOString(),
+  command: 'npm run bench',
+  seconds,
+  machine,
+  build,
   repeats,
+  budgets: BUDGETS,
+  datasets: Object.fromEntries(datasetNames.map((d) => [d, DATASETS[d].label])),
   rows,
+  suites,
 };
-const fmt = (v) => (v < 10 ? v.toFixed(3) : v.toFixed(1));
-const table = [
-  '| model | dataset | wasm fit ms | wasm recommend-all ms | native fit ms | native recommend-all ms |',
-  '|---|---|---:|---:|---:|---:|',
-  ...rows.map(
-    (r) =>
-      `| ${r.model} | ${r.dataset} | ${fmt(r.wasm.fit_ms)} | ${fmt(r.wasm.recommend_all_ms)} | ${fmt(r.native.fit_ms)} | ${fmt(r.native.recommend_all_ms)} |`,
-  ),
-].join('\n');
-console.log(table);
-writeFileSync(new URL('results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
-writeFileSync(new URL('results.md', import.meta.url), table + '\n');
-console.log('\nwrote bench/results.json and bench/results.md');
+writeFileSync(join(root, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(join(root, 'bench/results.md'), markdown);
+console.log(markdown);
+console.log(`wrote bench/results.json and bench/results.md (${seconds.toFixed(0)} s)`);

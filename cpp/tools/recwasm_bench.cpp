@@ -1,71 +1,332 @@
-// Native timings for `npm run bench`: fits a model and recommends top-k for every user, repeated,
-// and prints one JSON object (medians in milliseconds) so the bench compares it with wasm.
+// Native side of `npm run bench` (bench/run.mjs runs one process per model x dataset cell, so
+// the peak RSS belongs to that cell alone). Loads a dataset, splits it with the notebook's
+// leave-one-out (seed 42), then fits the model and recommends top-k for every user, once to
+// warm up and then as often as the time budget allows, and prints one JSON object: medians in
+// milliseconds, the number of timed runs, peak RSS, a checksum of the training rows (the wasm
+// side computes the same one, so both provably time the same data) and P@k / R@k on the test
+// rows.
 //
-//   recwasm-bench --model popularity [--data demo] [--repeats 5] [--k 10]
+//   recwasm-bench --list
+//   recwasm-bench --model KIND --data NAME [--repeats 5] [--k 10] [--budget-ms 5000]
+//                 [--datasets DIR]
+//   NAME: notebook | scaled | ml-latest-small | synthetic-1m (bench/datasets.mjs has the twins)
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "recwasm/demo_data.h"
 #include "recwasm/error.h"
+#include "recwasm/evaluation.h"
 #include "recwasm/model_registry.h"
 #include "recwasm/split.h"
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0.0 : v[v.size() / 2];
 }
 
-double millisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
+double millisecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+long peakRssKilobytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;  // kilobytes on Linux
+}
+
+// ---- MovieLens (until the data layer's loader lands: then loadMovieLens calls it) ----------
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) recwasm::fail(recwasm::ErrorCode::kInvalidArgument, "cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// RFC 4180 records: quoted fields may hold commas, doubled quotes and newlines.
+std::vector<std::vector<std::string>> parseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  bool quoted = false;
+  std::size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      record.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      record.push_back(std::move(field));
+      field.clear();
+      records.push_back(std::move(record));
+      record.clear();
+    } else {
+      field += c;
+    }
+  }
+  if (!field.empty() || !record.empty()) {
+    record.push_back(std::move(field));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+// DESIGN.md "The same rules on real data": items = movieIds of ratings and movies.csv; text =
+// title, genres ('|' as spaces), tags in file order; sessions = each user's ratings by time, cut
+// where the gap exceeds an hour.
+recwasm::Dataset loadMovieLens(const std::string& dir) {
+  std::vector<recwasm::ExternalId> users, items;
+  std::vector<double> values;
+  std::vector<std::int64_t> timestamps;
+  {
+    const std::string text = readFile(dir + "/ratings.csv");
+    const char* p = text.c_str();
+    p = std::strchr(p, '\n') + 1;  // header
+    while (*p) {
+      char* end = nullptr;
+      users.push_back(std::strtoll(p, &end, 10));
+      items.push_back(std::strtoll(end + 1, &end, 10));
+      values.push_back(std::strtod(end + 1, &end));
+      timestamps.push_back(std::strtoll(end + 1, &end, 10));
+      p = end;
+      while (*p == '\r' || *p == '\n') ++p;
+    }
+  }
+  std::map<recwasm::ExternalId, std::string> titleAndGenres;
+  std::vector<recwasm::ExternalId> movieIds;
+  auto movies = parseCsv(readFile(dir + "/movies.csv"));
+  for (std::size_t r = 1; r < movies.size(); ++r) {
+    std::string genres = movies[r][2];
+    std::replace(genres.begin(), genres.end(), '|', ' ');
+    movieIds.push_back(std::strtoll(movies[r][0].c_str(), nullptr, 10));
+    titleAndGenres[movieIds.back()] = movies[r][1] + " " + genres;
+  }
+  std::map<recwasm::ExternalId, std::string> tags;
+  auto tagRows = parseCsv(readFile(dir + "/tags.csv"));
+  for (std::size_t r = 1; r < tagRows.size(); ++r) {
+    tags[std::strtoll(tagRows[r][1].c_str(), nullptr, 10)] += " " + tagRows[r][2];
+  }
+
+  recwasm::Dataset data;
+  data.interactions = std::make_shared<recwasm::Interactions>(recwasm::Interactions::fromExternal(
+      users, items, std::move(values), std::move(timestamps), movieIds));
+  const recwasm::Interactions& table = *data.interactions;
+  auto text = std::make_shared<std::vector<std::string>>();
+  for (recwasm::ExternalId id : table.items().externalIds()) {
+    auto found = titleAndGenres.find(id);
+    text->push_back((found == titleAndGenres.end() ? "" : found->second) + tags[id]);
+  }
+  data.itemText = text;
+
+  auto sessions = std::make_shared<std::vector<std::vector<std::int32_t>>>();
+  for (std::int32_t u = 0; u < table.numUsers(); ++u) {
+    recwasm::Span<std::int32_t> rowSpan = table.rowsOfUser(u);
+    std::vector<std::int32_t> rows(rowSpan.begin(), rowSpan.end());
+    std::stable_sort(rows.begin(), rows.end(), [&](std::int32_t a, std::int32_t b) {
+      return table.timestamps()[static_cast<std::size_t>(a)] <
+             table.timestamps()[static_cast<std::size_t>(b)];
+    });
+    std::int64_t last = 0;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      std::int64_t t = table.timestamps()[static_cast<std::size_t>(rows[k])];
+      if (k == 0 || t - last > 3600) sessions->emplace_back();
+      sessions->back().push_back(table.itemOfRow()[static_cast<std::size_t>(rows[k])]);
+      last = t;
+    }
+  }
+  data.sessions = sessions;
+  return data;
+}
+
+// ---- a synthetic 1,000,000-rating set (bench/datasets.mjs generates the same rows) ----------
+
+// Mulberry32: 32-bit integer arithmetic only, so JavaScript reproduces it exactly.
+class Mulberry32 {
+ public:
+  explicit Mulberry32(std::uint32_t seed) : state_(seed) {}
+  std::uint32_t next() {
+    state_ += 0x6D2B79F5u;
+    std::uint32_t t = state_;
+    t = (t ^ (t >> 15)) * (t | 1u);
+    t ^= t + (t ^ (t >> 7)) * (t | 61u);
+    return t ^ (t >> 14);
+  }
+  double uniform() { return next() / 4294967296.0; }
+
+ private:
+  std::uint32_t state_;
+};
+
+// Users with 20-380 ratings (more often few), items drawn with power-law popularity (item index
+// ~ n * r^1.5, so a few items are rated by many users), no user rating an item twice, ratings
+// from an item quality plus noise, sessions of ten ratings an hour or more apart.
+recwasm::Dataset syntheticDataset(std::size_t targetRows = 1000000, std::int32_t numItems = 5000) {
+  Mulberry32 rng(20240601u);
+  std::vector<int> quality(static_cast<std::size_t>(numItems));
+  auto text = std::make_shared<std::vector<std::string>>();
+  for (std::int32_t i = 0; i < numItems; ++i) {
+    quality[static_cast<std::size_t>(i)] = static_cast<int>(rng.uniform() * 5);
+    std::string words;
+    for (int w = 0; w < 6; ++w) {
+      double r = rng.uniform();
+      words += (w ? " w" : "w") + std::to_string(static_cast<int>(2000 * r * r));
+    }
+    text->push_back(words);
+  }
+  std::vector<recwasm::ExternalId> users, items;
+  std::vector<double> values;
+  std::vector<std::int64_t> timestamps;
+  auto sessions = std::make_shared<std::vector<std::vector<std::int32_t>>>();
+  std::vector<std::int64_t> ratedBy(static_cast<std::size_t>(numItems), -1);
+  for (std::int64_t user = 0; users.size() < targetRows; ++user) {
+    double r = rng.uniform();
+    auto count = std::min<std::size_t>(20 + static_cast<std::size_t>(360 * r * r),
+                                       targetRows - users.size());
+    for (std::size_t j = 0; j < count; ++j) {
+      std::int32_t item;
+      do {
+        double x = rng.uniform();
+        item = std::min(numItems - 1, static_cast<std::int32_t>(numItems * x * std::sqrt(x)));
+      } while (ratedBy[static_cast<std::size_t>(item)] == user);
+      ratedBy[static_cast<std::size_t>(item)] = user;
+      const int noise = static_cast<int>(rng.uniform() * 5) - 2;
+      const double value =
+          std::min(5.0, std::max(0.5, 1.0 + quality[static_cast<std::size_t>(item)] + 0.5 * noise));
+      users.push_back(user);
+      items.push_back(item);
+      values.push_back(value);
+      const auto step = static_cast<std::int64_t>(j);
+      timestamps.push_back(1000000000 + user * 100000 + step * 60 + (step / 10) * 7200);
+      if (j % 10 == 0) sessions->emplace_back();
+      sessions->back().push_back(item);
+    }
+  }
+  std::vector<recwasm::ExternalId> catalogue(static_cast<std::size_t>(numItems));
+  for (std::int32_t i = 0; i < numItems; ++i) catalogue[static_cast<std::size_t>(i)] = i;
+  recwasm::Dataset data;
+  data.interactions = std::make_shared<recwasm::Interactions>(recwasm::Interactions::fromExternal(
+      users, items, std::move(values), std::move(timestamps), catalogue));
+  data.itemText = text;
+  data.sessions = sessions;  // item ids equal dense ids: the catalogue is 0..numItems-1
+  return data;
+}
+
+recwasm::Dataset loadDataset(const std::string& name, const std::string& datasetsDir) {
+  if (name == "notebook") return recwasm::demoDataset(recwasm::generateDemoData({}));
+  if (name == "scaled") {
+    recwasm::DemoDataParams params;
+    params.users = 1000;
+    params.items = 1700;
+    params.ratingsPerUser = 100;
+    return recwasm::demoDataset(recwasm::generateDemoData(params));
+  }
+  if (name == "ml-latest-small") return loadMovieLens(datasetsDir + "/ml-latest-small");
+  if (name == "synthetic-1m") return syntheticDataset();
+  recwasm::fail(recwasm::ErrorCode::kInvalidArgument, "unknown dataset " + name);
+}
+
+// FNV-1a over (user id, item id, 2 x rating) of every row, then the session lengths; the wasm
+// side hashes the same words.
+std::uint32_t checksum(const recwasm::Dataset& data) {
+  std::uint32_t h = 2166136261u;
+  auto mix = [&h](std::int64_t word) { h = (h ^ static_cast<std::uint32_t>(word)) * 16777619u; };
+  const recwasm::Interactions& t = *data.interactions;
+  for (std::size_t r = 0; r < t.numRows(); ++r) {
+    mix(t.users().external(t.userOfRow()[r]));
+    mix(t.items().external(t.itemOfRow()[r]));
+    mix(static_cast<std::int64_t>(std::lround(t.values()[r] * 2)));
+  }
+  if (data.sessions) {
+    for (const auto& session : *data.sessions) mix(static_cast<std::int64_t>(session.size()));
+  }
+  return h;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model = "popularity";
-  std::string data = "demo";
+  std::string model;
+  std::string dataName = "notebook";
+  std::string datasetsDir = "../shared/datasets";
   int repeats = 5;
   int k = 10;
+  double budgetMs = 5000;
+  if (argc == 2 && !std::strcmp(argv[1], "--list")) {
+    std::string out = "[";
+    for (const std::string& kind : recwasm::modelKinds()) {
+      out += (out.size() > 1 ? ",\"" : "\"") + kind + "\"";
+    }
+    std::printf("%s]\n", out.c_str());
+    return 0;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--model"))
       model = argv[i + 1];
     else if (!std::strcmp(argv[i], "--data"))
-      data = argv[i + 1];
+      dataName = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--datasets"))
+      datasetsDir = argv[i + 1];
     else if (!std::strcmp(argv[i], "--repeats"))
       repeats = std::max(1, std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--k"))
       k = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--budget-ms"))
+      budgetMs = std::atof(argv[i + 1]);
     else {
       std::fprintf(stderr, "recwasm-bench: unknown flag %s\n", argv[i]);
       return 2;
     }
   }
   try {
-    recwasm::Dataset full;
-    if (data == "demo") {
-      full = recwasm::demoDataset(recwasm::generateDemoData({}));
-    } else {
-      std::fprintf(stderr, "recwasm-bench: unknown dataset %s\n", data.c_str());
-      return 2;
-    }
+    auto start = Clock::now();
+    recwasm::Dataset full = loadDataset(dataName, datasetsDir);
+    recwasm::TrainTestSplit split = recwasm::leaveOneOutSplit(*full.interactions, 42);
     recwasm::Dataset train = full;
-    train.interactions = std::make_shared<recwasm::Interactions>(
-        recwasm::leaveOneOutSplit(*full.interactions, 42).train);
+    train.interactions = std::make_shared<recwasm::Interactions>(std::move(split.train));
+    const double loadMs = millisecondsSince(start);
+    const long dataRssKb = peakRssKilobytes();
 
+    // Warm-up round first; then as many timed rounds as fit the budget (at least one when the
+    // warm-up itself fits it), so slow cells finish instead of hanging the whole bench.
     std::vector<double> fitMs, recommendMs;
-    for (int r = 0; r < repeats + 1; ++r) {  // the first round warms up
+    double warmupMs = 0;
+    std::unique_ptr<recwasm::Recommender> last;
+    int rounds = 1;
+    for (int round = 0; round < rounds; ++round) {
       auto m = recwasm::createRecommender(model, {});
-      auto start = std::chrono::steady_clock::now();
+      auto t0 = Clock::now();
       m->fit(train);
-      double fit = millisecondsSince(start);
-      start = std::chrono::steady_clock::now();
+      const double fit = millisecondsSince(t0);
+      t0 = Clock::now();
       recwasm::RecommendOptions options;
       options.k = k;
       for (std::int32_t u = 0; u < train.interactions->numUsers(); ++u) {
@@ -73,14 +334,31 @@ int main(int argc, char** argv) {
         query.user = u;
         m->recommend(query, options);
       }
-      double recommend = millisecondsSince(start);
-      if (r > 0) {
+      const double recommend = millisecondsSince(t0);
+      if (round == 0) {
+        warmupMs = fit + recommend;
+        const double fitting = (budgetMs - warmupMs) / std::max(warmupMs, 1e-3);
+        rounds += std::max(0, std::min(repeats, static_cast<int>(fitting)));
+      }
+      if (round > 0 || rounds == 1) {  // a lone cold round is reported as such
         fitMs.push_back(fit);
         recommendMs.push_back(recommend);
       }
+      last = std::move(m);
     }
-    std::printf("{\"model\":\"%s\",\"data\":\"%s\",\"fit_ms\":%.6f,\"recommend_all_ms\":%.6f}\n",
-                model.c_str(), data.c_str(), median(fitMs), median(recommendMs));
+    recwasm::EvaluationOptions evalOptions;
+    evalOptions.k = k;
+    recwasm::Evaluation e = recwasm::evaluate(*last, split.test, evalOptions);
+
+    std::printf(
+        "{\"model\":\"%s\",\"data\":\"%s\",\"users\":%d,\"items\":%d,\"rows\":%zu,"
+        "\"checksum\":%u,\"load_ms\":%.3f,\"warmup_ms\":%.3f,\"runs\":%zu,\"cold\":%s,"
+        "\"fit_ms\":%.6f,\"recommend_all_ms\":%.6f,\"precision\":%.6f,\"recall\":%.6f,"
+        "\"data_rss_kb\":%ld,\"peak_rss_kb\":%ld}\n",
+        model.c_str(), dataName.c_str(), train.interactions->numUsers(),
+        train.interactions->numItems(), train.interactions->numRows(), checksum(train), loadMs,
+        warmupMs, fitMs.size(), rounds == 1 ? "true" : "false", median(fitMs), median(recommendMs),
+        e.mean.precision, e.mean.recall, dataRssKb, peakRssKilobytes());
   } catch (const recwasm::Error& e) {
     std::fprintf(stderr, "recwasm-bench: %s: %s\n",
                  std::string(recwasm::errorCodeName(e.code())).c_str(), e.what());
