@@ -1,6 +1,9 @@
 import { Dataset } from './dataset.js';
 import { requireArgument } from './errors.js';
 import { checkHandle, raw } from './runtime.js';
+import { requireOptions } from './validate.js';
+
+const DEMO_KEYS = ['users', 'items', 'categories', 'ratingsPerUser', 'sessionLength', 'seed'];
 
 /** The notebook's `make_demo_data` parameters; defaults are the notebook's. */
 export interface DemoDataOptions {
@@ -21,6 +24,7 @@ export function demoDataset(options: DemoDataOptions = {}): Dataset {
   const params: Record<string, number> = {};
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
+    requireArgument(DEMO_KEYS.includes(key), `unknown demo option '${key}' (valid: ${DEMO_KEYS.join(', ')})`);
     requireArgument(typeof value === 'number', `demo option ${key} must be a number`);
     params[key] = value;
   }
@@ -49,7 +53,10 @@ function makeSplit(train: Dataset, test: Dataset): Split {
  * with a single row has it in test and nothing in train.
  */
 export function leaveOneOut(data: Dataset, options: { seed?: number } = {}): Split {
+  requireArgument(data instanceof Dataset, 'leaveOneOut needs a Dataset');
+  requireOptions(options);
   const seed = options.seed ?? 42;
+  requireArgument(typeof seed === 'number', 'seed must be a number');
   const split = checkHandle(raw().WasmSplit.leaveOneOut(data.rawHandle, seed));
   try {
     return makeSplit(new Dataset(split.train()), new Dataset(split.test()));

@@ -1,7 +1,8 @@
-import type { Dataset } from './dataset.js';
+import { Dataset } from './dataset.js';
 import { requireArgument } from './errors.js';
-import type { Model } from './model.js';
+import { Model } from './model.js';
 import { check, raw } from './runtime.js';
+import { requireInteger, requireOptions } from './validate.js';
 
 export interface EvaluationOptions {
   /** Cut-off (default 10). */
@@ -35,8 +36,11 @@ export interface Evaluation {
  * train part.
  */
 export function evaluate(model: Model, test: Dataset, options: EvaluationOptions = {}): Evaluation {
+  requireArgument(model instanceof Model, 'evaluate needs a Model');
+  requireArgument(test instanceof Dataset, 'evaluate needs the test Dataset');
+  requireOptions(options);
   const k = options.k ?? 10;
-  requireArgument(typeof k === 'number', 'k must be a number');
+  requireInteger(k, 'k', 1, 2 ** 31 - 1);
   const result = check(raw().evaluateModel(model.rawHandle, test.rawHandle, k, options.keepRecommendations ?? false));
   const { recommendations, ...metrics } = result;
   const out: Evaluation = { ...metrics };

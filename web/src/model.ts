@@ -1,7 +1,8 @@
-import type { Dataset } from './dataset.js';
+import { Dataset } from './dataset.js';
 import { RecwasmError, requireArgument } from './errors.js';
 import { WasmObject } from './handle.js';
 import { check, checkHandle, raw, type RawModel, type RawRequest } from './runtime.js';
+import { requireInteger, requireOptionalBoolean, requireOptions, toFloat64 } from './validate.js';
 
 /** The models recwasm ships, by the names the CLI, the demo and snapshots use. */
 export type ModelKind = 'popularity' | 'content_tfidf' | 'covisitation' | 'user_knn' | 'item_knn' | 'mf' | 'two_tower';
@@ -81,11 +82,6 @@ export interface ModelInfo {
   items?: number;
 }
 
-function toFloat64(values: ArrayLike<number>, name: string): Float64Array {
-  requireArgument(values != null && typeof values.length === 'number', `${name} must be an array of numbers`);
-  return values instanceof Float64Array ? values : Float64Array.from(values);
-}
-
 function toRequest(user: number | null, options: RecommendOptions): RawRequest {
   requireArgument(options !== null && typeof options === 'object', 'options must be an object');
   const request: RawRequest = { k: options.k ?? 10, excludeSeen: options.excludeSeen ?? true };
@@ -94,6 +90,7 @@ function toRequest(user: number | null, options: RecommendOptions): RawRequest {
     request.user = user;
   }
   requireArgument(typeof request.k === 'number', 'k must be a number');
+  requireOptionalBoolean(options.excludeSeen, 'excludeSeen');
   if (options.history) request.history = toFloat64(options.history, 'history');
   if (options.historyValues) request.historyValues = toFloat64(options.historyValues, 'historyValues');
   if (options.exclude) request.exclude = toFloat64(options.exclude, 'exclude');
@@ -149,35 +146,56 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject<RawModel>
 
   /** Trains to completion on this thread. */
   fit(data: Dataset, options: Omit<FitOptions, 'signal'> = {}): FitProgress {
-    this.#begin(data);
-    for (;;) {
-      const progress = this.#step(options.batchesPerSlice);
-      const keepGoing = options.onProgress?.(progress) !== false;
-      if (progress.done) return progress;
-      if (!keepGoing) this.#cancel();
+    this.#begin(data, options);
+    try {
+      for (;;) {
+        const progress = this.#step(options.batchesPerSlice);
+        const keepGoing = options.onProgress?.(progress) !== false;
+        if (progress.done) return progress;
+        if (!keepGoing) this.#cancel();
+      }
+    } catch (error) {
+      return this.#abandon(error);
     }
   }
 
   /** Trains in slices, yielding to the event loop between them so pages stay responsive. */
   async fitAsync(data: Dataset, options: FitOptions = {}): Promise<FitProgress> {
-    this.#begin(data);
-    for (;;) {
-      if (options.signal?.aborted) this.#cancel();
-      const progress = this.#step(options.batchesPerSlice);
-      const keepGoing = options.onProgress?.(progress) !== false;
-      if (progress.done) return progress;
-      if (!keepGoing) this.#cancel();
-      await yieldToEventLoop();
+    this.#begin(data, options);
+    try {
+      for (;;) {
+        if (options.signal?.aborted) this.#cancel();
+        const progress = this.#step(options.batchesPerSlice);
+        const keepGoing = options.onProgress?.(progress) !== false;
+        if (progress.done) return progress;
+        if (!keepGoing) this.#cancel();
+        await yieldToEventLoop();
+      }
+    } catch (error) {
+      return this.#abandon(error);
     }
   }
 
-  #begin(data: Dataset): void {
-    requireArgument(data != null && typeof data === 'object' && 'rawHandle' in data, 'fit needs a Dataset');
+  #begin(data: Dataset, options: FitOptions): void {
+    requireArgument(data instanceof Dataset, 'fit needs a Dataset');
+    requireOptions(options);
+    if (options.batchesPerSlice !== undefined)
+      requireInteger(options.batchesPerSlice, 'batchesPerSlice', 1, 2 ** 31 - 1);
+    requireArgument(
+      options.onProgress == null || typeof options.onProgress === 'function',
+      'onProgress must be a function',
+    );
     check(this.handle.beginFit(data.rawHandle));
   }
 
   #step(batchesPerSlice = 64): FitProgress {
     return check(this.handle.continueFit(batchesPerSlice));
+  }
+
+  /** Whatever ends a run early (an error, a throwing callback) drops it: the old state serves. */
+  #abandon(error: unknown): never {
+    if (!this.disposed && this.handle.info().fitInProgress) this.handle.cancelFit();
+    throw error;
   }
 
   #cancel(): never {
@@ -198,7 +216,8 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject<RawModel>
 
   /** Items nearest to `item` (models with an item space; others throw UNSUPPORTED). */
   similarItems(item: number, k = 10): Recommendation {
-    requireArgument(typeof item === 'number' && typeof k === 'number', 'similarItems(item, k) takes numbers');
+    requireArgument(typeof item === 'number', 'similarItems(item, k) takes numbers');
+    requireInteger(k, 'k', 1, 2 ** 31 - 1);
     const recs = check(this.handle.similarItems(item, k));
     return { items: Array.from(recs.items), scores: Array.from(recs.scores) };
   }
@@ -210,7 +229,10 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject<RawModel>
     options: Pick<RecommendOptions, 'history' | 'historyValues'> & { topN?: number } = {},
   ): Explanation {
     requireArgument(typeof item === 'number', 'item must be a number');
-    const result = check(this.handle.explain(toRequest(user, options), item, options.topN ?? 3));
+    requireOptions(options);
+    const topN = options.topN ?? 3;
+    requireInteger(topN, 'topN', 1, 2 ** 31 - 1);
+    const result = check(this.handle.explain(toRequest(user, options), item, topN));
     return { items: Array.from(result.items), weights: Array.from(result.weights) };
   }
 
