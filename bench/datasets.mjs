@@ -24,86 +24,11 @@ export const DATASETS = {
   },
 };
 
-// ---- MovieLens (until the data layer's loader lands: then this calls Dataset.fromMovieLens) --
+// ---- MovieLens, through the data layer's loader (DESIGN.md "The same rules on real data") ----
 
-/** RFC 4180 records: quoted fields may hold commas, doubled quotes and newlines. */
-export function parseCsv(text) {
-  const records = [];
-  let record = [];
-  let field = '';
-  let quoted = false;
-  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      record.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || record.length) {
-    record.push(field);
-    records.push(record);
-  }
-  return records;
-}
-
-/** DESIGN.md "The same rules on real data": catalogue, item text and sessions. */
 function loadMovieLens(dir) {
-  const lines = readFileSync(join(dir, 'ratings.csv'), 'utf8').split(/\r?\n/);
-  const n = lines.length - 1 - (lines.at(-1) === '' ? 1 : 0);
-  const users = new Float64Array(n);
-  const items = new Float64Array(n);
-  const ratings = new Float64Array(n);
-  const timestamps = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    const [u, i, v, t] = lines[r + 1].split(',');
-    users[r] = Number(u);
-    items[r] = Number(i);
-    ratings[r] = Number(v);
-    timestamps[r] = Number(t);
-  }
-  const titleAndGenres = new Map();
-  const movieIds = [];
-  for (const [id, title, genres] of parseCsv(readFileSync(join(dir, 'movies.csv'), 'utf8')).slice(1)) {
-    movieIds.push(Number(id));
-    titleAndGenres.set(Number(id), `${title} ${genres.replaceAll('|', ' ')}`);
-  }
-  const tags = new Map();
-  for (const [, id, tag] of parseCsv(readFileSync(join(dir, 'tags.csv'), 'utf8')).slice(1)) {
-    tags.set(Number(id), (tags.get(Number(id)) ?? '') + ' ' + tag);
-  }
-  const data = Dataset.fromArrays({ users, items, ratings, timestamps, catalogue: { items: movieIds } });
-  const itemIds = data.itemIds();
-  data.setItemText(Array.from(itemIds, (id) => (titleAndGenres.get(id) ?? '') + (tags.get(id) ?? '')));
-
-  // Sessions: each user's ratings by time (file order among equal times), cut at gaps > 1 h.
-  const rowsOf = new Map();
-  for (let r = 0; r < n; r++) {
-    if (!rowsOf.has(users[r])) rowsOf.set(users[r], []);
-    rowsOf.get(users[r]).push(r);
-  }
-  const sessions = [];
-  for (const user of [...rowsOf.keys()].sort((a, b) => a - b)) {
-    const rows = rowsOf.get(user).sort((a, b) => timestamps[a] - timestamps[b] || a - b);
-    rows.forEach((row, k) => {
-      if (k === 0 || timestamps[row] - timestamps[rows[k - 1]] > 3600) sessions.push([]);
-      sessions.at(-1).push(items[row]);
-    });
-  }
-  data.setSessions(sessions);
-  return data;
+  const read = (name) => readFileSync(join(dir, name));
+  return Dataset.fromMovieLens({ ratings: read('ratings.csv'), movies: read('movies.csv'), tags: read('tags.csv') });
 }
 
 // ---- a synthetic 1,000,000-rating set (the same rows as recwasm_bench.cpp) -------------------

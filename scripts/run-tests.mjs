@@ -30,6 +30,14 @@ const nodeTestCounts = (code, out) => {
   return { passed: Number(pass[1]), failed: code === 0 ? failed : Math.max(failed, 1) };
 };
 
+// tests/parity/check.py ends with "parity: N passed, N failed".
+const parityCounts = (code, out) => {
+  const m = out.match(/^parity: (\d+) passed, (\d+) failed/m);
+  if (!m) return single(code);
+  const failed = Number(m[2]);
+  return { passed: Number(m[1]), failed: code === 0 ? failed : Math.max(failed, 1) };
+};
+
 export const stages = [
   {
     name: 'format-cpp',
@@ -98,6 +106,13 @@ export const stages = [
     command: 'node',
     args: () => ['--test', ...filesUnder('tests/js', /\.test\.mjs$/)],
     counts: nodeTestCounts,
+  },
+  {
+    // The generator and the splits against numpy and pandas themselves (Debian's python3).
+    name: 'parity',
+    command: '/usr/bin/python3',
+    args: () => ['-B', 'tests/parity/check.py'],
+    counts: parityCounts,
   },
   {
     name: 'browser',

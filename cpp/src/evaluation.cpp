@@ -21,6 +21,13 @@ Evaluation evaluate(const Recommender& model, const Interactions& test,
   std::vector<double> predicted, truth;
   RecommendOptions request;
   request.k = options.k;
+  if (options.restrictToCandidates) {
+    for (std::int32_t item : options.candidates) {
+      require(item >= 0 && item < test.numItems(), "candidate item outside the catalogue");
+    }
+    request.restrictToAllow = true;
+    request.allow = options.candidates;
+  }
 
   for (std::int32_t u = 0; u < test.numUsers(); ++u) {
     Span<std::int32_t> rows = test.rowsOfUser(u);

@@ -19,7 +19,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -29,6 +28,7 @@
 #include "recwasm/error.h"
 #include "recwasm/evaluation.h"
 #include "recwasm/model_registry.h"
+#include "recwasm/movielens.h"
 #include "recwasm/split.h"
 
 namespace {
@@ -50,7 +50,7 @@ long peakRssKilobytes() {
   return usage.ru_maxrss;  // kilobytes on Linux
 }
 
-// ---- MovieLens (until the data layer's loader lands: then loadMovieLens calls it) ----------
+// ---- MovieLens, through the data layer's loader (DESIGN.md "The same rules on real data") ----
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -60,111 +60,11 @@ std::string readFile(const std::string& path) {
   return text.str();
 }
 
-// RFC 4180 records: quoted fields may hold commas, doubled quotes and newlines.
-std::vector<std::vector<std::string>> parseCsv(const std::string& text) {
-  std::vector<std::vector<std::string>> records;
-  std::vector<std::string> record;
-  std::string field;
-  bool quoted = false;
-  std::size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-  for (; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      record.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      record.push_back(std::move(field));
-      field.clear();
-      records.push_back(std::move(record));
-      record.clear();
-    } else {
-      field += c;
-    }
-  }
-  if (!field.empty() || !record.empty()) {
-    record.push_back(std::move(field));
-    records.push_back(std::move(record));
-  }
-  return records;
-}
-
-// DESIGN.md "The same rules on real data": items = movieIds of ratings and movies.csv; text =
-// title, genres ('|' as spaces), tags in file order; sessions = each user's ratings by time, cut
-// where the gap exceeds an hour.
 recwasm::Dataset loadMovieLens(const std::string& dir) {
-  std::vector<recwasm::ExternalId> users, items;
-  std::vector<double> values;
-  std::vector<std::int64_t> timestamps;
-  {
-    const std::string text = readFile(dir + "/ratings.csv");
-    const char* p = text.c_str();
-    p = std::strchr(p, '\n') + 1;  // header
-    while (*p) {
-      char* end = nullptr;
-      users.push_back(std::strtoll(p, &end, 10));
-      items.push_back(std::strtoll(end + 1, &end, 10));
-      values.push_back(std::strtod(end + 1, &end));
-      timestamps.push_back(std::strtoll(end + 1, &end, 10));
-      p = end;
-      while (*p == '\r' || *p == '\n') ++p;
-    }
-  }
-  std::map<recwasm::ExternalId, std::string> titleAndGenres;
-  std::vector<recwasm::ExternalId> movieIds;
-  auto movies = parseCsv(readFile(dir + "/movies.csv"));
-  for (std::size_t r = 1; r < movies.size(); ++r) {
-    std::string genres = movies[r][2];
-    std::replace(genres.begin(), genres.end(), '|', ' ');
-    movieIds.push_back(std::strtoll(movies[r][0].c_str(), nullptr, 10));
-    titleAndGenres[movieIds.back()] = movies[r][1] + " " + genres;
-  }
-  std::map<recwasm::ExternalId, std::string> tags;
-  auto tagRows = parseCsv(readFile(dir + "/tags.csv"));
-  for (std::size_t r = 1; r < tagRows.size(); ++r) {
-    tags[std::strtoll(tagRows[r][1].c_str(), nullptr, 10)] += " " + tagRows[r][2];
-  }
-
-  recwasm::Dataset data;
-  data.interactions = std::make_shared<recwasm::Interactions>(recwasm::Interactions::fromExternal(
-      users, items, std::move(values), std::move(timestamps), movieIds));
-  const recwasm::Interactions& table = *data.interactions;
-  auto text = std::make_shared<std::vector<std::string>>();
-  for (recwasm::ExternalId id : table.items().externalIds()) {
-    auto found = titleAndGenres.find(id);
-    text->push_back((found == titleAndGenres.end() ? "" : found->second) + tags[id]);
-  }
-  data.itemText = text;
-
-  auto sessions = std::make_shared<std::vector<std::vector<std::int32_t>>>();
-  for (std::int32_t u = 0; u < table.numUsers(); ++u) {
-    recwasm::Span<std::int32_t> rowSpan = table.rowsOfUser(u);
-    std::vector<std::int32_t> rows(rowSpan.begin(), rowSpan.end());
-    std::stable_sort(rows.begin(), rows.end(), [&](std::int32_t a, std::int32_t b) {
-      return table.timestamps()[static_cast<std::size_t>(a)] <
-             table.timestamps()[static_cast<std::size_t>(b)];
-    });
-    std::int64_t last = 0;
-    for (std::size_t k = 0; k < rows.size(); ++k) {
-      std::int64_t t = table.timestamps()[static_cast<std::size_t>(rows[k])];
-      if (k == 0 || t - last > 3600) sessions->emplace_back();
-      sessions->back().push_back(table.itemOfRow()[static_cast<std::size_t>(rows[k])]);
-      last = t;
-    }
-  }
-  data.sessions = sessions;
-  return data;
+  const std::string ratings = readFile(dir + "/ratings.csv");
+  const std::string movies = readFile(dir + "/movies.csv");
+  const std::string tags = readFile(dir + "/tags.csv");
+  return recwasm::loadMovieLens({ratings, movies, tags});
 }
 
 // ---- a synthetic 1,000,000-rating set (bench/datasets.mjs generates the same rows) ----------
@@ -309,9 +209,9 @@ int main(int argc, char** argv) {
   try {
     auto start = Clock::now();
     recwasm::Dataset full = loadDataset(dataName, datasetsDir);
-    recwasm::TrainTestSplit split = recwasm::leaveOneOutSplit(*full.interactions, 42);
-    recwasm::Dataset train = full;
-    train.interactions = std::make_shared<recwasm::Interactions>(std::move(split.train));
+    // Leave-one-out, seed 42; sessions cut from timestamps are rebuilt from the training rows.
+    recwasm::DatasetSplit split = recwasm::splitDataset(full, {});
+    const recwasm::Dataset& train = split.train;
     const double loadMs = millisecondsSince(start);
     const long dataRssKb = peakRssKilobytes();
 
@@ -348,7 +248,7 @@ int main(int argc, char** argv) {
     }
     recwasm::EvaluationOptions evalOptions;
     evalOptions.k = k;
-    recwasm::Evaluation e = recwasm::evaluate(*last, split.test, evalOptions);
+    recwasm::Evaluation e = recwasm::evaluate(*last, *split.test.interactions, evalOptions);
 
     std::printf(
         "{\"model\":\"%s\",\"data\":\"%s\",\"users\":%d,\"items\":%d,\"rows\":%zu,"

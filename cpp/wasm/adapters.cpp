@@ -11,6 +11,7 @@
 #include "recwasm/evaluation.h"
 #include "recwasm/external_ids.h"
 #include "recwasm/model_registry.h"
+#include "recwasm/movielens.h"
 
 namespace recwasm::wasm {
 
@@ -87,6 +88,26 @@ int integerField(const val& obj, const char* key, int defaultValue) {
   require(std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 2147483647.0,
           std::string(key) + " must be an integer");
   return static_cast<int>(d);
+}
+
+// A byte range the caller placed in the heap: {ptr, length}.
+std::string_view heapText(const val& range) {
+  require(range["ptr"].isNumber() && range["length"].isNumber(), "a file must be {ptr, length}");
+  const auto ptr = range["ptr"].as<double>();
+  const auto length = range["length"].as<double>();
+  require(ptr >= 0 && length >= 0 && ptr + length <= 4294967296.0, "file bytes out of range");
+  return {reinterpret_cast<const char*>(static_cast<std::uintptr_t>(ptr)),
+          static_cast<std::size_t>(length)};
+}
+
+std::uint32_t seedField(const val& obj, const char* key, std::uint32_t defaultValue) {
+  val v = obj[key];
+  if (!present(v)) return defaultValue;
+  require(v.isNumber(), std::string(key) + " must be a number");
+  double d = v.as<double>();
+  require(d >= 0 && d <= 4294967295.0 && d == std::floor(d),
+          std::string(key) + " must be an integer in [0, 2^32)");
+  return static_cast<std::uint32_t>(d);
 }
 
 template <class T>
@@ -209,23 +230,20 @@ WasmDataset* WasmDataset::fromArrays(val parts) {
   });
 }
 
-WasmDataset* WasmDataset::fromDemo(val params) {
+WasmDataset* WasmDataset::fromMovieLens(val files, double sessionGapSeconds) {
   return guarded([&]() -> WasmDataset* {
-    DemoDataParams p;
-    if (present(params)) {
-      p.users = integerField(params, "users", p.users);
-      p.items = integerField(params, "items", p.items);
-      p.categories = integerField(params, "categories", p.categories);
-      p.ratingsPerUser = integerField(params, "ratingsPerUser", p.ratingsPerUser);
-      p.sessionLength = integerField(params, "sessionLength", p.sessionLength);
-      if (present(params["seed"])) {
-        double seed = params["seed"].as<double>();
-        require(seed >= 0 && seed <= 4294967295.0 && seed == std::floor(seed),
-                "seed must be an integer in [0, 2^32)");
-        p.seed = static_cast<std::uint32_t>(seed);
-      }
-    }
-    return new WasmDataset(demoDataset(generateDemoData(p)));
+    require(present(files) && present(files["ratings"]), "a ratings file is required");
+    require(std::isfinite(sessionGapSeconds) && sessionGapSeconds >= 0 &&
+                sessionGapSeconds == std::floor(sessionGapSeconds) &&
+                sessionGapSeconds <= static_cast<double>(kMaxExternalId),
+            "the session gap must be a non-negative integer number of seconds");
+    MovieLensFiles texts;
+    texts.ratings = heapText(files["ratings"]);
+    if (present(files["movies"])) texts.movies = heapText(files["movies"]);
+    if (present(files["tags"])) texts.tags = heapText(files["tags"]);
+    MovieLensOptions options;
+    options.sessionGapSeconds = static_cast<std::int64_t>(sessionGapSeconds);
+    return new WasmDataset(loadMovieLens(texts, options));
   });
 }
 
@@ -335,16 +353,22 @@ val WasmDataset::sessions() const {
 
 // ---- WasmSplit --------------------------------------------------------------------------------
 
-WasmSplit* WasmSplit::leaveOneOut(const WasmDataset& data, double seed) {
+WasmSplit* WasmSplit::create(const WasmDataset& data, val options) {
   return guarded([&]() -> WasmSplit* {
-    require(seed >= 0 && seed <= 4294967295.0 && seed == std::floor(seed),
-            "split seed must be an integer in [0, 2^32)");
-    TrainTestSplit split =
-        leaveOneOutSplit(*data.data().interactions, static_cast<std::uint32_t>(seed));
-    Dataset train = data.data(), test = data.data();
-    train.interactions = std::make_shared<Interactions>(std::move(split.train));
-    test.interactions = std::make_shared<Interactions>(std::move(split.test));
-    return new WasmSplit(WasmDataset(std::move(train)), WasmDataset(std::move(test)));
+    SplitOptions split;
+    if (present(options)) {
+      if (present(options["method"])) {
+        require(options["method"].isString(), "split method must be a string");
+        split.method = splitMethodFromName(options["method"].as<std::string>());
+      }
+      split.seed = seedField(options, "seed", split.seed);
+      if (present(options["testFraction"])) {
+        require(options["testFraction"].isNumber(), "testFraction must be a number");
+        split.testFraction = options["testFraction"].as<double>();
+      }
+    }
+    DatasetSplit parts = splitDataset(data.data(), split);
+    return new WasmSplit(WasmDataset(std::move(parts.train)), WasmDataset(std::move(parts.test)));
   });
 }
 
@@ -440,13 +464,22 @@ val WasmModel::itemIds() const {
 
 // ---- free functions ---------------------------------------------------------------------------
 
-val evaluateModel(const WasmModel& model, const WasmDataset& test, int k,
-                  bool keepRecommendations) {
+val evaluateModel(const WasmModel& model, const WasmDataset& test, val options) {
   return guarded([&] {
-    EvaluationOptions options;
-    options.k = k;
-    options.keepRecommendations = keepRecommendations;
-    Evaluation e = evaluate(model.model(), *test.data().interactions, options);
+    require(present(options), "evaluation options are required");
+    EvaluationOptions request;
+    request.k = integerField(options, "k", 10);
+    request.keepRecommendations =
+        present(options["keepRecommendations"]) && options["keepRecommendations"].as<bool>();
+    const bool keepRecommendations = request.keepRecommendations;
+    if (present(options["candidates"])) {
+      request.restrictToCandidates = true;
+      const IdMap& items = test.data().interactions->items();
+      for (ExternalId id : externalIds(options["candidates"], "candidates")) {
+        if (std::optional<std::int32_t> item = items.dense(id)) request.candidates.push_back(*item);
+      }
+    }
+    Evaluation e = evaluate(model.model(), *test.data().interactions, request);
     val out = val::object();
     out.set("users", static_cast<double>(e.users));
     out.set("precision", e.mean.precision);
@@ -486,6 +519,50 @@ val modelKinds() {
   val out = val::array();
   for (const std::string& kind : recwasm::modelKinds()) out.call<void>("push", kind);
   return out;
+}
+
+val generateDemoData(val params) {
+  return guarded([&] {
+    DemoDataParams p;
+    if (present(params)) {
+      p.users = integerField(params, "users", p.users);
+      p.items = integerField(params, "items", p.items);
+      p.categories = integerField(params, "categories", p.categories);
+      p.ratingsPerUser = integerField(params, "ratingsPerUser", p.ratingsPerUser);
+      p.sessionLength = integerField(params, "sessionLength", p.sessionLength);
+      p.seed = seedField(params, "seed", p.seed);
+    }
+    DemoData data = recwasm::generateDemoData(p);
+    std::vector<std::int32_t> users, items, categories;
+    std::vector<double> ratings;
+    for (const DemoRating& r : data.ratings) {
+      users.push_back(r.user);
+      items.push_back(r.item);
+      ratings.push_back(r.rating);
+    }
+    val titles = val::array(), names = val::array(), descriptions = val::array();
+    for (const DemoItem& item : data.items) {
+      categories.push_back(item.category);
+      titles.call<void>("push", item.title);
+      names.call<void>("push", item.categoryName);
+      descriptions.call<void>("push", item.description);
+    }
+    val sessions = val::array();
+    for (const auto& session : data.sessions) {
+      sessions.call<void>("push", typedArray("Int32Array", session));
+    }
+    val out = val::object();
+    out.set("ratingUsers", typedArray("Int32Array", users));
+    out.set("ratingItems", typedArray("Int32Array", items));
+    out.set("ratings", float64Array(ratings));
+    out.set("sessions", sessions);
+    out.set("itemCategories", typedArray("Int32Array", categories));
+    out.set("titles", titles);
+    out.set("categoryNames", names);
+    out.set("descriptions", descriptions);
+    out.set("userPreferredCategories", typedArray("Int32Array", data.userPreferredCategory));
+    return out;
+  });
 }
 
 }  // namespace recwasm::wasm

@@ -26,8 +26,9 @@ class WasmDataset {
   /// `parts`: {users, items, values: Float64Array, timestamps?: Float64Array,
   ///           extraUsers?: Float64Array, extraItems?: Float64Array}
   static WasmDataset* fromArrays(val parts);
-  /// `params`: {users, items, categories, ratingsPerUser, sessionLength, seed}
-  static WasmDataset* fromDemo(val params);
+  /// `files`: {ratings: {ptr, length}, movies?: {ptr, length}, tags?: {ptr, length}}, each a
+  /// UTF-8 byte range the caller copied into the wasm heap (and frees after the call).
+  static WasmDataset* fromMovieLens(val files, double sessionGapSeconds);
 
   /// Strings, one per item in ascending external id order (the catalogue order).
   void setItemText(val texts);
@@ -51,7 +52,8 @@ class WasmSplit {
  public:
   explicit WasmSplit(WasmDataset train, WasmDataset test)
       : train_(std::move(train)), test_(std::move(test)) {}
-  static WasmSplit* leaveOneOut(const WasmDataset& data, double seed);
+  /// `options`: {method: "leave-one-out" | "last-by-time" | "ratio", seed, testFraction}
+  static WasmSplit* create(const WasmDataset& data, val options);
   WasmDataset* train() const { return new WasmDataset(train_); }
   WasmDataset* test() const { return new WasmDataset(test_); }
 
@@ -89,9 +91,16 @@ class WasmModel {
   std::unique_ptr<Recommender> model_;
 };
 
-/// {users, precision, recall, ndcg, hitRate, mrr, map, coverage, rmse, mae, milliseconds,
-///  recommendations?: {users: Float64Array, items: Float64Array[], scores: Float64Array[]}}
-val evaluateModel(const WasmModel& model, const WasmDataset& test, int k, bool keepRecommendations);
+/// `options`: {k, keepRecommendations, candidates?: Float64Array of item ids (unknown ids are
+/// skipped)} -> {users, precision, recall, ndcg, hitRate, mrr, map, coverage, rmse, mae,
+///  milliseconds, recommendations?: {users: Float64Array, items: Float64Array[],
+///  scores: Float64Array[]}}
+val evaluateModel(const WasmModel& model, const WasmDataset& test, val options);
+/// `params`: {users, items, categories, ratingsPerUser, sessionLength, seed} ->
+/// {ratingUsers, ratingItems: Int32Array, ratings: Float64Array (one per rating row),
+///  sessions: Int32Array[], itemCategories: Int32Array, titles, categoryNames, descriptions:
+///  string[] (one per item), userPreferredCategories: Int32Array}
+val generateDemoData(val params);
 val modelKinds();
 
 }  // namespace recwasm::wasm

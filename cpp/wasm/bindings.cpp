@@ -12,10 +12,11 @@ EMSCRIPTEN_BINDINGS(recwasm) {
   function("lastErrorMessage", &lastErrorMessage);
   function("modelKinds", &modelKinds);
   function("evaluateModel", &evaluateModel);
+  function("generateDemoData", &generateDemoData);
 
   class_<WasmDataset>("WasmDataset")
       .class_function("fromArrays", &WasmDataset::fromArrays, allow_raw_pointers())
-      .class_function("fromDemo", &WasmDataset::fromDemo, allow_raw_pointers())
+      .class_function("fromMovieLens", &WasmDataset::fromMovieLens, allow_raw_pointers())
       .function("setItemText", &WasmDataset::setItemText)
       .function("setSessions", &WasmDataset::setSessions)
       .function("summary", &WasmDataset::summary)
@@ -26,7 +27,7 @@ EMSCRIPTEN_BINDINGS(recwasm) {
       .function("sessions", &WasmDataset::sessions);
 
   class_<WasmSplit>("WasmSplit")
-      .class_function("leaveOneOut", &WasmSplit::leaveOneOut, allow_raw_pointers())
+      .class_function("create", &WasmSplit::create, allow_raw_pointers())
       .function("train", &WasmSplit::train, allow_raw_pointers())
       .function("test", &WasmSplit::test, allow_raw_pointers());
 

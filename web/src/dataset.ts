@@ -1,6 +1,7 @@
-import { requireArgument } from './errors.js';
+import type { DemoData } from './data.js';
+import { RecwasmError, requireArgument } from './errors.js';
 import { WasmObject } from './handle.js';
-import { check, checkHandle, raw, type RawDataset } from './runtime.js';
+import { check, checkHandle, raw, type RawDataset, type RawHeapRange, type RawModule } from './runtime.js';
 import { toFloat64 } from './validate.js';
 
 /** Columns of an interaction table in your own ids (any integers within ±(2^53 - 1)). */
@@ -22,6 +23,24 @@ export interface DatasetSummary {
   hasTimestamps: boolean;
   hasItemText: boolean;
   hasSessions: boolean;
+}
+
+/** A file's content: text, or its UTF-8 bytes (e.g. what `fs.readFile` or `File.arrayBuffer` gives). */
+export type TextSource = string | Uint8Array;
+
+/** MovieLens files (ml-latest-small and similar, or the 100k `u.data`). */
+export interface MovieLensFiles {
+  /** `ratings.csv` (userId,movieId,rating[,timestamp] with a header) or `u.data` (tab-separated). */
+  ratings: TextSource;
+  /** `movies.csv` (movieId,title,genres): adds never-rated movies and the item text. */
+  movies?: TextSource;
+  /** `tags.csv` (userId,movieId,tag,timestamp): appended to the item text. */
+  tags?: TextSource;
+}
+
+export interface MovieLensOptions {
+  /** Consecutive ratings more than this many seconds apart start a new session (default 3600). */
+  sessionGapSeconds?: number;
 }
 
 /**
@@ -49,6 +68,70 @@ export class Dataset extends WasmObject<RawDataset> {
     if (arrays.catalogue?.users) parts.extraUsers = toFloat64(arrays.catalogue.users, 'catalogue.users');
     if (arrays.catalogue?.items) parts.extraItems = toFloat64(arrays.catalogue.items, 'catalogue.items');
     return new Dataset(checkHandle(raw().WasmDataset.fromArrays(parts)));
+  }
+
+  /**
+   * Loads MovieLens files with the rules of DESIGN.md "The same rules on real data": users are
+   * the userIds of the ratings, items every movieId of the ratings and of movies.csv (ascending
+   * ids); rows are the ratings in file order; item text is the title, the genres (`|` read as a
+   * space) and the movie's tags in file order; sessions (for co-visitation) are each user's
+   * ratings in time order, cut where consecutive ratings are more than `sessionGapSeconds` apart.
+   * A split rebuilds the sessions from the training rows only.
+   *
+   * Proper CSV: quoted fields, commas and doubled quotes inside quotes, CRLF, a UTF-8 BOM. A bad
+   * line throws PARSE_ERROR naming the file, the line and the problem, and nothing is loaded.
+   */
+  static fromMovieLens(files: MovieLensFiles, options: MovieLensOptions = {}): Dataset {
+    requireArgument(files !== null && typeof files === 'object', 'fromMovieLens needs {ratings, movies?, tags?}');
+    requireArgument(options !== null && typeof options === 'object', 'options must be an object');
+    const gap = options.sessionGapSeconds ?? 3600;
+    requireArgument(
+      typeof gap === 'number' && Number.isSafeInteger(gap) && gap >= 0,
+      'sessionGapSeconds must be a non-negative integer',
+    );
+    const module = raw();
+    const allocated: number[] = [];
+    try {
+      const ranges: { ratings: RawHeapRange; movies?: RawHeapRange; tags?: RawHeapRange } = {
+        ratings: copyToHeap(module, files.ratings, 'ratings', allocated),
+      };
+      if (files.movies !== undefined) ranges.movies = copyToHeap(module, files.movies, 'movies', allocated);
+      if (files.tags !== undefined) ranges.tags = copyToHeap(module, files.tags, 'tags', allocated);
+      return new Dataset(checkHandle(module.WasmDataset.fromMovieLens(ranges, gap)));
+    } finally {
+      for (const ptr of allocated) module._free(ptr);
+    }
+  }
+
+  /** The dataset of {@link generateDemoData}'s output (what {@link demoDataset} returns). */
+  static fromDemoData(data: DemoData): Dataset {
+    requireArgument(
+      data !== null &&
+        typeof data === 'object' &&
+        Array.isArray(data.ratings) &&
+        Array.isArray(data.items) &&
+        Array.isArray(data.sessions) &&
+        Array.isArray(data.userPreferredCategories),
+      'fromDemoData needs the object generateDemoData returns',
+    );
+    data.items.forEach((item, i) => requireArgument(item.id === i, 'demo items must have ids 0..items-1 in order'));
+    const dataset = Dataset.fromArrays({
+      users: data.ratings.map((r) => r.user),
+      items: data.ratings.map((r) => r.item),
+      ratings: data.ratings.map((r) => r.rating),
+      catalogue: {
+        users: data.userPreferredCategories.map((_, u) => u),
+        items: data.items.map((item) => item.id),
+      },
+    });
+    try {
+      dataset.setItemText(data.items.map((item) => item.description));
+      dataset.setSessions(data.sessions);
+    } catch (error) {
+      dataset.dispose();
+      throw error;
+    }
+    return dataset;
   }
 
   /** Item descriptions, one per catalogue item in ascending item id order (see itemIds()). */
@@ -115,4 +198,24 @@ export class Dataset extends WasmObject<RawDataset> {
   get rawHandle(): RawDataset {
     return this.handle;
   }
+}
+
+const encoder = new TextEncoder();
+
+// Copies a file into the wasm heap in one step (no per-element conversion); the caller frees.
+function copyToHeap(module: RawModule, content: TextSource, name: string, allocated: number[]): RawHeapRange {
+  const isText = typeof content === 'string';
+  requireArgument(isText || content instanceof Uint8Array, `${name} must be a string or a Uint8Array`);
+  // UTF-16 code units take at most 3 UTF-8 bytes each.
+  const capacity = isText ? content.length * 3 : content.length;
+  const ptr = module._malloc(Math.max(1, capacity));
+  if (ptr === 0) throw new RecwasmError('OUT_OF_MEMORY', `no room in the wasm heap for ${name}`);
+  allocated.push(ptr);
+  // Read HEAPU8 only now: the allocation may have grown (and replaced) the heap.
+  if (!isText) {
+    module.HEAPU8.set(content, ptr);
+    return { ptr, length: content.length };
+  }
+  const { written } = encoder.encodeInto(content, module.HEAPU8.subarray(ptr, ptr + capacity));
+  return { ptr, length: written };
 }

@@ -2,13 +2,19 @@ import { Dataset } from './dataset.js';
 import { requireArgument } from './errors.js';
 import { Model } from './model.js';
 import { check, raw } from './runtime.js';
-import { requireInteger, requireOptions } from './validate.js';
+import { requireInteger, toFloat64 } from './validate.js';
 
 export interface EvaluationOptions {
   /** Cut-off (default 10). */
   k?: number;
   /** Also return every user's ranked list. */
   keepRecommendations?: boolean;
+  /**
+   * When given, the only items that may be recommended (unknown ids are ignored). The CLI uses
+   * it to reproduce the notebook's rating-matrix models, which only score item ids below
+   * max(item id in all ratings) + 1.
+   */
+  candidates?: ArrayLike<number>;
 }
 
 export interface Evaluation {
@@ -32,16 +38,24 @@ export interface Evaluation {
 
 /**
  * The notebook's protocol: every test user (ascending) gets k recommendations excluding their
- * training items; metrics are averaged over users. `model` must be fitted on the same split's
- * train part.
+ * training items (seen = train items) and is scored against their test items (relevant = test
+ * items); metrics are averaged over users. Users without training rows are evaluated too (the
+ * model's fallback answers them). `model` must be fitted on the same split's train part.
  */
 export function evaluate(model: Model, test: Dataset, options: EvaluationOptions = {}): Evaluation {
   requireArgument(model instanceof Model, 'evaluate needs a Model');
   requireArgument(test instanceof Dataset, 'evaluate needs the test Dataset');
-  requireOptions(options);
+  requireArgument(options !== null && typeof options === 'object', 'evaluation options must be an object');
   const k = options.k ?? 10;
   requireInteger(k, 'k', 1, 2 ** 31 - 1);
-  const result = check(raw().evaluateModel(model.rawHandle, test.rawHandle, k, options.keepRecommendations ?? false));
+  const request: { k: number; keepRecommendations: boolean; candidates?: Float64Array } = {
+    k,
+    keepRecommendations: options.keepRecommendations ?? false,
+  };
+  if (options.candidates !== undefined) {
+    request.candidates = toFloat64(options.candidates, 'candidates');
+  }
+  const result = check(raw().evaluateModel(model.rawHandle, test.rawHandle, request));
   const { recommendations, ...metrics } = result;
   const out: Evaluation = { ...metrics };
   if (recommendations) {

@@ -1,8 +1,29 @@
 // recwasm's public API. Everything here works the same in browsers, workers and Node.
 export { RecwasmError, type RecwasmErrorCode } from './errors.js';
 export { loadRecwasm, type LoadOptions } from './runtime.js';
-export { Dataset, type DatasetSummary, type InteractionArrays } from './dataset.js';
-export { demoDataset, leaveOneOut, type DemoDataOptions, type Split } from './data.js';
+export {
+  Dataset,
+  type DatasetSummary,
+  type InteractionArrays,
+  type MovieLensFiles,
+  type MovieLensOptions,
+  type TextSource,
+} from './dataset.js';
+export {
+  demoDataset,
+  generateDemoData,
+  lastByTime,
+  leaveOneOut,
+  ratioSplit,
+  splitDataset,
+  type DemoData,
+  type DemoDataOptions,
+  type DemoItem,
+  type DemoRating,
+  type Split,
+  type SplitMethod,
+  type SplitOptions,
+} from './data.js';
 export {
   Model,
   type Explanation,

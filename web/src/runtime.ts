@@ -102,13 +102,41 @@ export interface RawEvaluation {
   recommendations?: { users: Float64Array; items: Float64Array[]; scores: Float64Array[] };
 }
 
+/** @internal */
+export interface RawDemoData {
+  ratingUsers: Int32Array;
+  ratingItems: Int32Array;
+  ratings: Float64Array;
+  sessions: Int32Array[];
+  itemCategories: Int32Array;
+  titles: string[];
+  categoryNames: string[];
+  descriptions: string[];
+  userPreferredCategories: Int32Array;
+}
+
+/** @internal A byte range inside the wasm heap. */
+export interface RawHeapRange {
+  ptr: number;
+  length: number;
+}
+
 /** @internal The Embind module (see cpp/wasm/bindings.cpp). */
 export interface RawModule {
+  /** Replaced when the heap grows: read it after every allocation. */
   HEAPU8: Uint8Array;
+  /** 0 when the heap cannot grow (the module is built with ABORTING_MALLOC=0). */
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
   lastErrorCode(): number;
   lastErrorMessage(): string;
   modelKinds(): string[];
-  evaluateModel(model: RawModel, test: RawDataset, k: number, keep: boolean): RawEvaluation;
+  evaluateModel(
+    model: RawModel,
+    test: RawDataset,
+    options: { k: number; keepRecommendations: boolean; candidates?: Float64Array },
+  ): RawEvaluation;
+  generateDemoData(params: Record<string, number>): RawDemoData;
   WasmDataset: {
     fromArrays(parts: {
       users: Float64Array;
@@ -118,9 +146,14 @@ export interface RawModule {
       extraUsers?: Float64Array;
       extraItems?: Float64Array;
     }): RawDataset | null;
-    fromDemo(params: Record<string, number>): RawDataset | null;
+    fromMovieLens(
+      files: { ratings: RawHeapRange; movies?: RawHeapRange; tags?: RawHeapRange },
+      sessionGapSeconds: number,
+    ): RawDataset | null;
   };
-  WasmSplit: { leaveOneOut(data: RawDataset, seed: number): RawSplit | null };
+  WasmSplit: {
+    create(data: RawDataset, options: { method?: string; seed?: number; testFraction?: number }): RawSplit | null;
+  };
   WasmModel: {
     create(kind: string, options: Record<string, unknown>): RawModel | null;
     load(bytes: Uint8Array): RawModel | null;

@@ -44,15 +44,19 @@ struct DemoData {
 int demoCategoryCount();
 const std::string& demoCategoryName(int category);
 
-/// Generates the data exactly as numpy would for the same parameters.
+/// Generates the data exactly as numpy would for the same parameters (every seed in
+/// [0, 2^32), every size; tests/parity checks this against numpy and pandas).
 ///
 /// Where the notebook itself fails, recwasm decides:
-/// - categories outside 1..6 (there are six word lists), negative counts, items < 1 when users
-///   > 0: kInvalidArgument;
-/// - a user whose preferred category has no items rates only other items, and gets an empty
-///   session instead of numpy's "a cannot be empty" error; no draw is made for that session,
-///   so every other user's data is what numpy would give;
-/// - users == 0 gives empty ratings and sessions.
+/// - categories outside 1..6 (there are six word lists), negative counts, items < 1, more than
+///   10^6 items or 10^7 users or 10^8 ratings: kInvalidArgument;
+/// - a user whose preferred category has no items rates only other items (numpy draws nothing
+///   for the empty preferred choice, as the notebook would), and gets an empty session instead
+///   of numpy's "a cannot be empty" error; no draw is made for that session, so every other
+///   user's data is what numpy would give;
+/// - users == 0 gives empty ratings and sessions (the items are still drawn);
+/// - ratings per user 0 gives no ratings, but the draws of the empty choices still happen
+///   (numpy permutes a non-empty population even for size 0), so the sessions match numpy.
 DemoData generateDemoData(const DemoDataParams& params);
 
 /// The dataset the notebook trains on: users 0..users-1 and items 0..items-1 (identity ids),

@@ -129,6 +129,11 @@ struct Dataset {
   std::shared_ptr<const std::vector<std::string>> itemText;
   /// Sessions of dense item ids in view order, or null when the data has none.
   std::shared_ptr<const std::vector<std::vector<std::int32_t>>> sessions;
+  /// Set when `sessions` were cut from the interactions' timestamps at this gap (MovieLens):
+  /// a split then rebuilds each part's sessions from that part's rows, so training sessions never
+  /// hold test events. Unset: the sessions are data of their own (the notebook's) and both parts
+  /// of a split share them, as the notebook does.
+  std::optional<std::int64_t> sessionGapSeconds;
 };
 
 }  // namespace recwasm

@@ -45,6 +45,24 @@ export function integerFlag(flags: Flags, name: string, fallback: number, min = 
   return value;
 }
 
+export function numberFlag(flags: Flags, name: string, fallback: number, min: number, max: number): number {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  const value = typeof raw === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new UsageError(`--${name} must be a number between ${min} and ${max}, got '${String(raw)}'`);
+  }
+  return value;
+}
+
+export function choiceFlag<T extends string>(flags: Flags, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  const value = allowed.find((a) => a === raw);
+  if (value === undefined) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${String(raw)}'`);
+  return value;
+}
+
 export function stringFlag(flags: Flags, name: string): string | undefined {
   const raw = flags.get(name);
   return typeof raw === 'string' ? raw : undefined;
