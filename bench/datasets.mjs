@@ -8,18 +8,22 @@ import { Dataset, demoDataset } from 'recwasm';
 export const DATASETS = {
   notebook: {
     label: 'notebook (30 users x 60 items, 358 ratings)',
+    short: 'notebook 30 x 60',
     load: () => demoDataset(),
   },
   scaled: {
     label: 'generator scaled (1,000 users x 1,700 items x 100 ratings)',
+    short: 'generator 1,000 x 1,700',
     load: () => demoDataset({ users: 1000, items: 1700, ratingsPerUser: 100 }),
   },
   'ml-latest-small': {
     label: 'ml-latest-small (610 users, 9,742 items, 100,836 ratings)',
+    short: 'ml-latest-small',
     load: ({ datasetsDir }) => loadMovieLens(join(datasetsDir, 'ml-latest-small')),
   },
   'synthetic-1m': {
     label: 'synthetic (7,229 users x 5,000 items, 1,000,000 ratings, power-law popularity)',
+    short: 'synthetic 1M',
     load: () => syntheticDataset(),
   },
 };

@@ -2,7 +2,8 @@
 // then every suite in bench/suites/. Writes bench/results.json and bench/results.md and prints
 // the Markdown.
 //
-//   node bench/run.mjs [--repeats 5] [--seconds 300] [--datasets a,b] [--models a,b] [--no-suites]
+//   node bench/run.mjs [--repeats 5] [--seconds 330] [--datasets a,b] [--models a,b] [--no-suites]
+//                      [--readme]   (also rewrites the figures in README.md's Performance section)
 //
 // Each model x dataset x side runs in a fresh process (cpp/tools/recwasm_bench.cpp natively,
 // bench/cell.mjs in Node), so its peak memory is its own: the wasm Memory's size at the end
@@ -10,7 +11,7 @@
 // often as its dataset's budget allows (the medians are reported); a cell that outlives its
 // timeout is killed and reported as skipped, as is every cell once the bench's time is up.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,10 +22,11 @@ const root = new URL('..', import.meta.url).pathname;
 const { values: args } = parseArgs({
   options: {
     repeats: { type: 'string', default: process.env.RECWASM_BENCH_REPEATS ?? '5' },
-    seconds: { type: 'string', default: process.env.RECWASM_BENCH_SECONDS ?? '300' },
+    seconds: { type: 'string', default: process.env.RECWASM_BENCH_SECONDS ?? '330' },
     datasets: { type: 'string' },
     models: { type: 'string' },
     'no-suites': { type: 'boolean', default: false },
+    readme: { type: 'boolean', default: false },
   },
 });
 const repeats = Math.max(1, Number(args.repeats));
@@ -32,14 +34,18 @@ const startedAt = Date.now();
 const deadline = startedAt + Number(args.seconds) * 1000;
 const datasetsDir = join(root, '..', 'shared', 'datasets');
 
-// Per dataset: the time a cell may spend on timed rounds after its warm-up, and the time after
-// which the cell is killed.
+// Per dataset: the time a cell may spend on its warm-up and timed rounds (budgetMs), the time
+// after which a cell is killed (timeoutMs), its training rows (for estimates), and its share of
+// the bench's time. Shares are cumulative deadlines, so time one dataset leaves unused passes on
+// to the next.
 const BUDGETS = {
-  notebook: { budgetMs: 1000, timeoutMs: 30_000 },
-  scaled: { budgetMs: 4000, timeoutMs: 60_000 },
-  'ml-latest-small': { budgetMs: 4000, timeoutMs: 60_000 },
-  'synthetic-1m': { budgetMs: 8000, timeoutMs: 90_000 },
+  notebook: { budgetMs: 1000, timeoutMs: 20_000, rows: 328, share: 0.05 },
+  scaled: { budgetMs: 3000, timeoutMs: 60_000, rows: 99_000, share: 0.2 },
+  'ml-latest-small': { budgetMs: 3000, timeoutMs: 60_000, rows: 100_226, share: 0.25 },
+  'synthetic-1m': { budgetMs: 6000, timeoutMs: 75_000, rows: 992_771, share: 0.5 },
 };
+// wasm is expected within this factor of native when deciding whether a wasm cell can finish.
+const WASM_SLOWDOWN_ESTIMATE = 1.5;
 
 const nativeTool = join(root, 'build/native/recwasm-bench');
 
@@ -87,7 +93,7 @@ const machine = {
   memory_gb: Math.round(os.totalmem() / 2 ** 30),
   os: `${os.type()} ${os.release()} ${os.arch()}`,
   node: process.version,
-  emscripten: firstLine('emcc', ['--version']),
+  emscripten: `Emscripten ${firstLine('emcc', ['--version']).match(/\d+\.\d+\.\d+/)?.[0] ?? 'unknown'}`,
   native_compiler: firstLine('c++', ['--version']),
 };
 const build = {
@@ -112,7 +118,7 @@ function runCell(command, commandArgs, timeoutMs) {
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (timedOut) return resolve({ skipped: `over budget (> ${Math.round(timeoutMs / 1000)} s)` });
+      if (timedOut) return resolve({ skipped: `over budget (> ${Math.round(timeoutMs / 1000)} s)`, timedOut: true });
       if (code !== 0) return resolve({ error: (stderr.trim().split('\n').at(-1) ?? '') || `exit code ${code}` });
       try {
         resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
@@ -131,28 +137,43 @@ const kinds = [...new Set([...wasmKinds, ...nativeKinds])].filter((k) => !wanted
 const datasetNames = Object.keys(DATASETS).filter((d) => !args.datasets || args.datasets.split(',').includes(d));
 
 const rows = [];
-const overBudget = new Set(); // `${side}:${model}`: timed out on a smaller dataset
+// `${side}:${model}` -> the cost of its last cell (a lower bound when it timed out), to skip
+// cells that cannot finish instead of waiting for their timeout.
+const lastCost = new Map();
+const totalShare = datasetNames.reduce((sum, d) => sum + BUDGETS[d].share, 0);
+let cumulativeShare = 0;
 for (const dataset of datasetNames) {
-  const { budgetMs, timeoutMs } = BUDGETS[dataset];
+  const { budgetMs, timeoutMs, rows: datasetRows, share } = BUDGETS[dataset];
+  cumulativeShare += share;
+  const datasetDeadline = startedAt + ((deadline - startedAt) * cumulativeShare) / totalShare;
   for (const model of kinds) {
     const row = { model, dataset };
     for (const side of ['native', 'wasm']) {
-      const remaining = deadline - Date.now();
+      const remaining = datasetDeadline - Date.now();
+      const timeout = Math.min(timeoutMs, remaining);
       const kindsOfSide = side === 'native' ? nativeKinds : wasmKinds;
       const cellArgs = ['--model', model, '--data', dataset, '--repeats', String(repeats)];
       cellArgs.push('--budget-ms', String(budgetMs), '--datasets', datasetsDir);
+      // The cell's expected fit + recommend-all time: this model's last cell scaled by rows, and
+      // for wasm also the native cell just measured (loading the data comes on top).
+      const previous = lastCost.get(`${side}:${model}`);
+      let estimateMs = previous ? (previous.ms * datasetRows) / previous.rows : 0;
+      if (side === 'wasm' && row.native?.warmup_ms !== undefined) {
+        estimateMs = Math.max(estimateMs, row.native.warmup_ms * WASM_SLOWDOWN_ESTIMATE);
+      }
       let result;
       if (!kindsOfSide.includes(model)) result = { skipped: `not in the ${side} build` };
-      else if (overBudget.has(`${side}:${model}`)) result = { skipped: 'over budget (timed out on a smaller dataset)' };
-      else if (remaining < 5000) result = { skipped: 'over budget (the bench ran out of time)' };
-      else if (side === 'native') result = await runCell(nativeTool, cellArgs, Math.min(timeoutMs, remaining));
-      else
-        result = await runCell(
-          process.execPath,
-          [join(root, 'bench/cell.mjs'), ...cellArgs],
-          Math.min(timeoutMs, remaining),
-        );
-      if (result.skipped?.startsWith('over budget (>')) overBudget.add(`${side}:${model}`);
+      else if (remaining < 3000) result = { skipped: "over budget (the bench's time for this dataset ran out)" };
+      else if (estimateMs > timeout) {
+        result = {
+          skipped: `over budget (estimated ${Math.round(estimateMs / 1000)} s > ${Math.round(timeout / 1000)} s)`,
+        };
+      } else if (side === 'native') result = await runCell(nativeTool, cellArgs, timeout);
+      else result = await runCell(process.execPath, [join(root, 'bench/cell.mjs'), ...cellArgs], timeout);
+      if (result.warmup_ms !== undefined) {
+        lastCost.set(`${side}:${model}`, { ms: result.warmup_ms, rows: result.rows });
+      }
+      if (result.timedOut) lastCost.set(`${side}:${model}`, { ms: timeout, rows: datasetRows });
       row[side] = result;
     }
     const { native, wasm } = row;
@@ -252,7 +273,7 @@ const seconds = (Date.now() - startedAt) / 1000;
 const markdown = [
   `## recwasm benchmark`,
   '',
-  `${new Date(startedAt).toISOString()} · ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB · Node ${machine.node} · ${machine.emscripten.replace(/ \(Emscripten.*\)/, '')} · ${machine.native_compiler}`,
+  `${new Date(startedAt).toISOString()} · ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB · Node ${machine.node} · ${machine.emscripten} · ${machine.native_compiler}`,
   '',
   `Median of up to ${repeats} runs after one warm-up, single thread; ratio = wasm / native; "runs" = timed runs (wasm / native), "cold" = only the warm-up fitted the budget. Wasm heap = the wasm Memory after the cell (it never shrinks), including the dataset; native = peak RSS of the process. Reproduce with \`npm run bench\` (${seconds.toFixed(0)} s here).`,
   '',
@@ -278,3 +299,46 @@ writeFileSync(join(root, 'bench/results.json'), JSON.stringify(results, null, 2)
 writeFileSync(join(root, 'bench/results.md'), markdown);
 console.log(markdown);
 console.log(`wrote bench/results.json and bench/results.md (${seconds.toFixed(0)} s)`);
+
+// ---- README -----------------------------------------------------------------------------------
+
+/** The condensed tables README.md quotes, between its bench:begin and bench:end markers. */
+function readmeBlock() {
+  const cell = (r) => {
+    const { native: n, wasm: w } = r;
+    if (w.fit_ms === undefined) return w.skipped ? 'skipped (over budget)' : 'failed';
+    const total = w.fit_ms + w.recommend_all_ms;
+    const ratio = n.fit_ms === undefined ? '' : ` (${fmtRatio(total / (n.fit_ms + n.recommend_all_ms))})`;
+    return `${fmtMs(w.fit_ms)} + ${fmtMs(w.recommend_all_ms)}${ratio}`;
+  };
+  const heap = (r) => (r.wasm.heap_peak_bytes === undefined ? '' : fmtMb(r.wasm.heap_peak_bytes));
+  const table = (title, render) => [
+    `| ${title} | ${datasetNames.map((d) => DATASETS[d].short).join(' | ')} |`,
+    `|---|${datasetNames.map(() => '---:').join('|')}|`,
+    ...kinds.map(
+      (model) =>
+        `| ${model} | ${datasetNames.map((d) => render(rows.find((r) => r.model === model && r.dataset === d))).join(' | ')} |`,
+    ),
+  ];
+  return [
+    `Measured ${results.date.slice(0, 10)} on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, ${machine.emscripten}, by \`npm run bench -- --readme\` (${seconds.toFixed(0)} s; full tables in bench/results.md).`,
+    '',
+    ...table('wasm fit + recommend-all ms (wasm / native)', cell),
+    '',
+    ...table('peak wasm heap MB', heap),
+    '',
+    ...suiteMarkdown.map((m) => m + '\n'),
+  ].join('\n');
+}
+
+if (args.readme) {
+  const readmePath = join(root, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const block = /(<!-- bench:begin -->\n)[\s\S]*?(\n<!-- bench:end -->)/;
+  if (!block.test(readme)) throw new Error('README.md has no <!-- bench:begin --> ... <!-- bench:end --> block');
+  writeFileSync(
+    readmePath,
+    readme.replace(block, (_, begin, end) => begin + readmeBlock().trim() + end),
+  );
+  console.log('updated the Performance figures in README.md');
+}

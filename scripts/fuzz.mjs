@@ -79,11 +79,14 @@ for (const name of targets) {
   } else {
     failed++;
     const artifact = log.match(/Test unit written to (\S+)/)?.[1] ?? 'none';
-    const report = log
-      .split('\n')
-      .filter((l) => /ERROR|SUMMARY|runtime error|invariant|#\d+ /.test(l))
-      .slice(0, 40)
-      .join('\n');
+    // The finding and the stack frames inside recwasm (the sanitizer and libFuzzer frames around
+    // them say nothing about the bug).
+    const lines = log.split('\n');
+    const report = [
+      ...lines.filter((l) => /ERROR:|runtime error|invariant violated|terminate called|what\(\)/.test(l)).slice(0, 5),
+      ...lines.filter((l) => /#\d+ .* (\/\S*\/(cpp|tests\/fuzz)\/\S+)/.test(l)).slice(0, 12),
+      ...lines.filter((l) => /^SUMMARY/.test(l)).slice(0, 1),
+    ].join('\n');
     console.log(`fuzz ${name}: FAILED after ${runs} executions (exit ${code}); reproducer: ${artifact}\n${report}`);
     console.log(`  replay: ${join(build, `fuzz-${name}`)} ${artifact}`);
   }

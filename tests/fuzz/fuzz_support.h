@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "recwasm/error.h"
@@ -22,8 +23,26 @@
 
 namespace recwasm::fuzz {
 
+/// What the target is doing (e.g. the model kind being served), named in every report.
+inline std::string& context() {
+  static std::string current;
+  return current;
+}
+
+/// Sets context() for a scope.
+class Context {
+ public:
+  explicit Context(std::string what) : saved_(std::move(context())) { context() = std::move(what); }
+  ~Context() { context() = std::move(saved_); }
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+ private:
+  std::string saved_;
+};
+
 [[noreturn]] inline void violated(const std::string& what) {
-  std::fprintf(stderr, "fuzz invariant violated: %s\n", what.c_str());
+  std::fprintf(stderr, "fuzz invariant violated: %s (%s)\n", what.c_str(), context().c_str());
   std::abort();
 }
 
@@ -146,6 +165,7 @@ inline void checkScores(const std::vector<double>& scores, std::int32_t numItems
 /// explanations) and checks every answer. Valid requests on a fitted model must not fail, except
 /// with kUnsupported where a model lacks the capability.
 inline void exerciseFittedModel(const Recommender& model, std::int32_t maxUsers = 8) {
+  Context serving(model.kind() + " serving");
   expect(model.isFitted(), "model is fitted");
   const Interactions& train = model.trainingData();
   const std::int32_t numItems = train.numItems();

@@ -35,6 +35,7 @@ void checkViews(const Interactions& data) {
 
 void fitAndServe(const Dataset& data) {
   for (const std::string& kind : modelKinds()) {
+    fuzz::Context fitting(kind + " fitting");
     std::unique_ptr<Recommender> model = createRecommender(kind, {});
     try {
       model->fit(data);

@@ -74,6 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                           : kind.keys[in.byte() % kind.keys.size()];
     options[key] = fuzzedValue(in);
   }
+  fuzz::Context creating(kind.name + " with fuzzed options");
   std::unique_ptr<Recommender> model;
   try {
     model = createRecommender(kind.name, options);

@@ -176,6 +176,7 @@ void externalCall(const Recommender& model, fuzz::ByteReader& in) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz::ByteReader in(data, size);
   Fitted& fitted = models()[in.byte() % models().size()];
+  fuzz::Context serving(fitted.model->kind() + " serving fuzzed requests");
   for (int calls = 0; calls < 4 && !in.empty(); ++calls) {
     if (in.flag()) {
       externalCall(*fitted.model, in);
