@@ -2,7 +2,7 @@
 // then every suite in bench/suites/. Writes bench/results.json and bench/results.md and prints
 // the Markdown.
 //
-//   node bench/run.mjs [--repeats 5] [--seconds 270] [--datasets a,b] [--models a,b] [--no-suites]
+//   node bench/run.mjs [--repeats 5] [--seconds 300] [--datasets a,b] [--models a,b] [--no-suites]
 //                      [--readme]   (also rewrites the figures in README.md's Performance section)
 //
 // Each model x dataset x side runs in a fresh process (cpp/tools/recwasm_bench.cpp natively,
@@ -26,7 +26,7 @@ const root = new URL('..', import.meta.url).pathname;
 const { values: args } = parseArgs({
   options: {
     repeats: { type: 'string', default: process.env.RECWASM_BENCH_REPEATS ?? '5' },
-    seconds: { type: 'string', default: process.env.RECWASM_BENCH_SECONDS ?? '270' },
+    seconds: { type: 'string', default: process.env.RECWASM_BENCH_SECONDS ?? '300' },
     datasets: { type: 'string' },
     models: { type: 'string' },
     'no-suites': { type: 'boolean', default: false },
@@ -161,12 +161,12 @@ for (const dataset of datasetNames) {
       const kindsOfSide = side === 'native' ? nativeKinds : wasmKinds;
       const cellArgs = ['--model', model, '--data', dataset, '--repeats', String(repeats)];
       cellArgs.push('--budget-ms', String(budgetMs), '--datasets', datasetsDir);
-      // The cell's expected fit + recommend-all time: this model's last cell scaled by rows, and
-      // for wasm also the native cell just measured (loading the data comes on top).
+      // The cell's expected fit + recommend-all time (loading the data comes on top): for wasm,
+      // the native cell just measured; else this model's last cell scaled by rows.
       const previous = lastCost.get(`${side}:${model}`);
       let estimateMs = previous ? previous.ms * (datasetRows / previous.rows) ** ROWS_EXPONENT : 0;
       if (side === 'wasm' && row.native?.warmup_ms !== undefined) {
-        estimateMs = Math.max(estimateMs, row.native.warmup_ms * WASM_SLOWDOWN_ESTIMATE);
+        estimateMs = row.native.warmup_ms * WASM_SLOWDOWN_ESTIMATE;
       }
       let result;
       const nativeGaveUp = side === 'wasm' && row.native?.skipped?.startsWith('over budget');
@@ -179,7 +179,8 @@ for (const dataset of datasetNames) {
         };
       } else if (side === 'native') result = await runCell(nativeTool, cellArgs, timeout);
       else result = await runCell(process.execPath, [join(root, 'bench/cell.mjs'), ...cellArgs], timeout);
-      if (result.warmup_ms !== undefined) {
+      // Tiny datasets measure fixed overheads, not how a model scales: no estimates from them.
+      if (result.warmup_ms !== undefined && result.rows >= 10_000) {
         lastCost.set(`${side}:${model}`, { ms: result.warmup_ms, rows: result.rows });
       }
       if (result.timedOut) lastCost.set(`${side}:${model}`, { ms: timeout, rows: datasetRows });
