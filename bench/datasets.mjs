@@ -11,6 +11,11 @@ export const DATASETS = {
     short: 'notebook 30 x 60',
     load: () => demoDataset(),
   },
+  'notebook-100x200': {
+    label: "the notebook's generator at 100 users x 200 items",
+    short: 'notebook 100 x 200',
+    load: () => demoDataset({ users: 100, items: 200 }),
+  },
   scaled: {
     label: 'generator scaled (1,000 users x 1,700 items x 100 ratings)',
     short: 'generator 1,000 x 1,700',

@@ -14,12 +14,13 @@
 // Suites: every bench/suites/NAME.mjs exports `async function run({ root, repeats, secondsLeft })`
 // returning `{ rows, markdown }`; its rows go to results.json under `suites.NAME` and its markdown
 // after the tables (secondsLeft: what remains of the bench's 10 minutes, a hint).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Model, loadRecwasm } from 'recwasm';
+import { NATIVE_TOOL, runCell } from './cells.mjs';
 import { DATASETS } from './datasets.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -53,8 +54,6 @@ const BUDGETS = {
 const ROWS_EXPONENT = 1.2;
 // wasm is expected within this factor of native when deciding whether a wasm cell can finish.
 const WASM_SLOWDOWN_ESTIMATE = 1.5;
-
-const nativeTool = join(root, 'build/native/recwasm-bench');
 
 // ---- machine and build ------------------------------------------------------------------------
 
@@ -110,38 +109,13 @@ const build = {
 
 // ---- the model x dataset matrix -----------------------------------------------------------------
 
-/** Runs a child process with a timeout; resolves to its parsed JSON line or an error note. */
-function runCell(command, commandArgs, timeoutMs) {
-  return new Promise((resolve) => {
-    const child = spawn(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (timedOut) return resolve({ skipped: `over budget (> ${Math.round(timeoutMs / 1000)} s)`, timedOut: true });
-      if (code !== 0) return resolve({ error: (stderr.trim().split('\n').at(-1) ?? '') || `exit code ${code}` });
-      try {
-        resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
-      } catch {
-        resolve({ error: `unreadable output: ${stdout.slice(0, 200)}` });
-      }
-    });
-  });
-}
-
 await loadRecwasm();
 const wasmKinds = Model.kinds();
-const nativeKinds = JSON.parse(execFileSync(nativeTool, ['--list'], { encoding: 'utf8' }));
+const nativeKinds = JSON.parse(execFileSync(NATIVE_TOOL, ['--list'], { encoding: 'utf8' }));
 const wantedModels = args.models?.split(',');
 const kinds = [...new Set([...wasmKinds, ...nativeKinds])].filter((k) => !wantedModels || wantedModels.includes(k));
-const datasetNames = Object.keys(DATASETS).filter((d) => !args.datasets || args.datasets.split(',').includes(d));
+// The matrix's datasets (bench/datasets.mjs also has ones only suites use).
+const datasetNames = Object.keys(BUDGETS).filter((d) => !args.datasets || args.datasets.split(',').includes(d));
 
 const rows = [];
 // `${side}:${model}` -> the cost of its last cell (a lower bound when it timed out), to skip
@@ -177,8 +151,7 @@ for (const dataset of datasetNames) {
         result = {
           skipped: `over budget (estimated ${Math.round(estimateMs / 1000)} s > ${Math.round(timeout / 1000)} s)`,
         };
-      } else if (side === 'native') result = await runCell(nativeTool, cellArgs, timeout);
-      else result = await runCell(process.execPath, [join(root, 'bench/cell.mjs'), ...cellArgs], timeout);
+      } else result = await runCell(side, cellArgs, timeout);
       // Tiny datasets measure fixed overheads, not how a model scales: no estimates from them.
       if (result.warmup_ms !== undefined && result.rows >= 10_000) {
         lastCost.set(`${side}:${model}`, { ms: result.warmup_ms, rows: result.rows });

@@ -89,6 +89,15 @@ build_fuzzers() {
   cmake --build build/fuzz --parallel "$jobs"
 }
 
+# The same module without -msimd128, for the benchmark's SIMD comparison (never shipped).
+build_wasm_nosimd() {
+  if [[ ! -f build/wasm-nosimd/build.ninja ]]; then
+    emcmake cmake -S . -B build/wasm-nosimd -G Ninja -DCMAKE_BUILD_TYPE=Release -DRECWASM_SIMD=OFF \
+      -DRECWASM_WASM_OUT_DIR="$root/build/wasm-nosimd/out" >/dev/null
+  fi
+  cmake --build build/wasm-nosimd --parallel "$jobs"
+}
+
 build_typescript() {
   npx --no-install tsc -p tsconfig.json
   chmod +x dist/cli.js
@@ -99,9 +108,15 @@ build_demo() {
 }
 
 case "$target" in
-  build | bench)
+  build)
     build_native build/native
     build_wasm
+    build_typescript
+    ;;
+  bench)
+    build_native build/native
+    build_wasm
+    build_wasm_nosimd
     build_typescript
     ;;
   test)

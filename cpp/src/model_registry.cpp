@@ -4,7 +4,12 @@
 #include <utility>
 
 #include "recwasm/error.h"
+#include "recwasm/models/content_tfidf.h"
+#include "recwasm/models/covisitation.h"
+#include "recwasm/models/knn.h"
+#include "recwasm/models/mf.h"
 #include "recwasm/models/popularity.h"
+#include "recwasm/models/two_tower.h"
 
 namespace recwasm {
 
@@ -18,9 +23,18 @@ Factory factoryOf() {
 }
 
 const std::vector<std::pair<std::string, Factory>>& registry() {
+  // One model per line, in the notebook's order.
+  // clang-format off
   static const std::vector<std::pair<std::string, Factory>> models = {
       {"popularity", factoryOf<Popularity>()},
+      {"content_tfidf", factoryOf<ContentTfidf>()},
+      {"covisitation", factoryOf<Covisitation>()},
+      {"user_knn", factoryOf<UserKnn>()},
+      {"item_knn", factoryOf<ItemKnn>()},
+      {"mf", factoryOf<Mf>()},
+      {"two_tower", factoryOf<TwoTower>()},
   };
+  // clang-format on
   return models;
 }
 

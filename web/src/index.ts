@@ -26,13 +26,19 @@ export {
 } from './data.js';
 export {
   Model,
+  type ContentTfidfOptions,
+  type CovisitationOptions,
   type Explanation,
   type FitOptions,
   type FitProgress,
+  type KnnOptions,
+  type LearnedTrainingOptions,
+  type MfOptions,
   type ModelInfo,
   type ModelKind,
   type ModelOptions,
   type Recommendation,
   type RecommendOptions,
+  type TwoTowerOptions,
 } from './model.js';
 export { evaluate, type Evaluation, type EvaluationOptions } from './evaluate.js';

@@ -7,15 +7,154 @@ import { requireInteger, requireOptionalBoolean, requireOptions, toFloat64 } fro
 /** The models recwasm ships, by the names the CLI, the demo and snapshots use. */
 export type ModelKind = 'popularity' | 'content_tfidf' | 'covisitation' | 'user_knn' | 'item_knn' | 'mf' | 'two_tower';
 
+/**
+ * Training options shared by the learned models (`mf`, `two_tower`). Parameters are float32,
+ * as in the notebook; the same `seed` gives bit-identical models on every build (native and
+ * wasm alike).
+ */
+export interface LearnedTrainingOptions {
+  /** Passes over the training data (default 10; at least 1). */
+  epochs?: number;
+  /** Examples per mini-batch (default 256). */
+  batchSize?: number;
+  /** Step size, > 0 (default 0.01). Too large a rate fails with TRAINING_DIVERGED. */
+  learningRate?: number;
+  /** `'adam'` (default: Keras' Adam) or `'sgd'` (plain gradient steps). */
+  optimizer?: 'adam' | 'sgd';
+  /** Adam's first-moment decay (default 0.9). */
+  beta1?: number;
+  /** Adam's second-moment decay (default 0.999). */
+  beta2?: number;
+  /** Adam's epsilon, added to sqrt(v) as Keras does (default 1e-7). */
+  epsilon?: number;
+  /**
+   * L2 penalty: `l2 * sum(w^2) / 2` over every variable (tf.nn.l2_loss). Default 1e-5 for mf
+   * (the notebook's), 0 for two_tower.
+   */
+  l2?: number;
+  /**
+   * Which rows an optimizer step updates. `'dense'`: every row every step, as Keras does (rows
+   * outside the batch still decay and move with their momentum; the L2 term reaches every
+   * variable); `'lazy'`: only the rows the batch touched (lazy Adam), much faster on large
+   * catalogues. `'auto'` (default): dense while users + items <= 4 x batchSize (the notebook's
+   * data), lazy beyond (MovieLens).
+   */
+  updates?: 'auto' | 'dense' | 'lazy';
+  /** Seeds initialisation, shuffling, negative sampling and the validation split (default 42). */
+  seed?: number;
+  /** Share of the training examples held out to report a validation loss (default 0, max 0.9). */
+  validationFraction?: number;
+  /**
+   * With a validation split: stop after this many epochs without a better validation loss and
+   * keep the best epoch's parameters (default 0: never stop early).
+   */
+  patience?: number;
+  /** Initial parameters are uniform(-initScale, initScale) (default 0.05, Keras' Embedding). */
+  initScale?: number;
+}
+
+/** Options of `mf`: r(u, i) = mu + b_u + b_i + <p_u, q_i>. */
+export interface MfOptions extends LearnedTrainingOptions {
+  /** Embedding size k (default 32). */
+  factors?: number;
+  /**
+   * `'rating'` (default): mean squared error on the ratings, the notebook's; `'implicit'`: for
+   * data without ratings, every distinct (user, item) pair is a positive and `negatives` items
+   * drawn uniformly per positive (fresh each epoch) are negatives, sigmoid cross-entropy.
+   */
+  objective?: 'rating' | 'implicit';
+  /** Negatives per positive for `'implicit'` (default 3). */
+  negatives?: number;
+  /**
+   * Ridge strength of the fold-in for users given by a history: their factors and bias are
+   * the least-squares fit of the history's ratings on the fixed item factors and biases
+   * (default 1; `'implicit'` uses the mean of the history's item factors instead).
+   */
+  foldInL2?: number;
+}
+
+/** Options of `two_tower`: user and item embeddings, L2-normalised, scored by cosine. */
+export interface TwoTowerOptions extends LearnedTrainingOptions {
+  /** Embedding size (default 32). */
+  factors?: number;
+  /**
+   * `'sigmoid'` (default, the notebook's): each distinct training pair is a positive plus
+   * `negatives` uniformly drawn other items (fresh each epoch), sigmoid cross-entropy;
+   * `'softmax'`: sampled softmax over in-batch negatives (batchSize <= 8192).
+   */
+  loss?: 'sigmoid' | 'softmax';
+  /** Negatives per positive for `'sigmoid'` (default 3). */
+  negatives?: number;
+  /**
+   * Logit = cosine / temperature (default 1, the notebook's: its logits lie in [-1, 1], so the
+   * loss cannot fall far). About 0.3 trains markedly better with `'sigmoid'`.
+   */
+  temperature?: number;
+  /** The notebook's tf.data shuffle buffer (default 5000; 0 shuffles the whole epoch). */
+  shuffleBuffer?: number;
+}
+
+/**
+ * Options of `content_tfidf` (TF-IDF of the item text, cosine to the user's profile). Object
+ * types rather than interfaces, so that they pass as plain option records.
+ */
+export type ContentTfidfOptions = {
+  /** Vocabulary size: the most frequent terms over all item text (default 5000; 0 = no limit). */
+  max_features?: number;
+  /** Drop scikit-learn's 318 English stop words ("english", the default) or keep every word. */
+  stop_words?: 'english' | 'none';
+  /**
+   * How the history's item vectors make the profile: "mean" (default, the notebook: every row
+   * weighs 1), "rating" (rows weigh their rating), "centered" (rows weigh rating minus the
+   * user's mean rating, so disliked items push the profile away).
+   */
+  profile?: 'mean' | 'rating' | 'centered';
+};
+
+/** Options of `covisitation` (neighbours of the user's last item in session co-occurrence). */
+export type CovisitationOptions = {
+  /** Neighbours kept per item, most frequent first (default 50). */
+  neighbors?: number;
+  /**
+   * Fill the list up to k with the popularity ranking after the neighbours (default false: the
+   * notebook returns a short list as it is). Padded items score count / (1 + largest count).
+   */
+  pad_with_popularity?: boolean;
+};
+
+/**
+ * Options of user_knn and item_knn (defaults reproduce the notebook's UserKNNCF / ItemKNNCF).
+ * A type alias, not an interface, so that it stays assignable to plain option records.
+ */
+export type KnnOptions = {
+  /** Neighbours per prediction (user_knn 30, item_knn 50). */
+  neighbors?: number;
+  /** Co-rated entries a similarity needs (2). */
+  minOverlap?: number;
+  /** Shrinks each similarity by n / (n + shrinkage), n the overlap (0 = off). */
+  shrinkage?: number;
+  /**
+   * Ignore rating values (data without ratings): binary cosine of the rating sets, and an item
+   * scores the sum of its neighbours' similarities (false).
+   */
+  implicit?: boolean;
+  /**
+   * 0 keeps every non-zero similarity (exact, the default). N > 0 keeps each user's (user_knn)
+   * or item's (item_knn) N strongest only: much less memory and a faster fit, but a prediction
+   * ignores neighbours outside the stored N, so results can differ from the notebook's.
+   */
+  maxStoredNeighbors?: number;
+};
+
 /** Options of each model; every default reproduces the notebook. */
 export interface ModelOptions {
   popularity: Record<string, never>;
-  content_tfidf: Record<string, number | boolean | string>;
-  covisitation: Record<string, number | boolean | string>;
-  user_knn: Record<string, number | boolean | string>;
-  item_knn: Record<string, number | boolean | string>;
-  mf: Record<string, number | boolean | string>;
-  two_tower: Record<string, number | boolean | string>;
+  content_tfidf: ContentTfidfOptions;
+  covisitation: CovisitationOptions;
+  user_knn: KnnOptions;
+  item_knn: KnnOptions;
+  mf: MfOptions;
+  two_tower: TwoTowerOptions;
 }
 
 export interface FitProgress {
@@ -117,7 +256,11 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject<RawModel>
       options === undefined || (options !== null && typeof options === 'object'),
       'options must be an object',
     );
-    return new Model<K>(checkHandle(raw().WasmModel.create(kind, options ?? {})));
+    // Optional fields left undefined mean "the default", not a value.
+    const given: Record<string, unknown> = Object.fromEntries(
+      Object.entries(options ?? {}).filter(([, value]) => value !== undefined),
+    );
+    return new Model<K>(checkHandle(raw().WasmModel.create(kind, given)));
   }
 
   /** A model from save()'s bytes; throws CORRUPT_SNAPSHOT or UNSUPPORTED_VERSION. */

@@ -1,0 +1,688 @@
+#include "knn_graph.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <string>
+
+#include "recwasm/error.h"
+#include "recwasm/numpy_sum.h"
+
+namespace recwasm::knn {
+
+OptionMap readSettings(const OptionMap& given, const char* kind, int defaultNeighbors,
+                       Settings& out) {
+  OptionReader reader(given, kind);
+  out.neighbors = reader.integer("neighbors", defaultNeighbors, 1, 1000000);
+  out.minOverlap = reader.integer("minOverlap", 2, 1, 1000000);
+  out.shrinkage = reader.number("shrinkage", 0.0, 0.0, 1e12);
+  out.implicit = reader.flag("implicit", false);
+  out.maxStoredNeighbors = reader.integer("maxStoredNeighbors", 0, 0, 1000000000);
+  reader.finish();
+  return reader.resolved();
+}
+
+void requireTrainable(const Dataset& data, const char* kind) {
+  if (data.interactions->numRows() == 0) {
+    fail(ErrorCode::kInvalidArgument, std::string(kind) + " needs at least one rating to train on");
+  }
+}
+
+namespace {
+
+// Three sums of the same length at once, each with numpy's grouping.
+struct Sums3 {
+  double xx = 0.0;
+  double yy = 0.0;
+  double xy = 0.0;
+  Sums3 operator+(const Sums3& o) const { return {xx + o.xx, yy + o.yy, xy + o.xy}; }
+};
+
+// sqrt((x * x).sum()) * sqrt((y * y).sum()), (x * y).sum() -> xy / denom, 0 when denom is 0.
+double cosineOf(const Sums3& sums) {
+  double xx = 0.0 + sums.xx;
+  double yy = 0.0 + sums.yy;
+  double xy = 0.0 + sums.xy;
+  double denom = std::sqrt(xx) * std::sqrt(yy);
+  return denom == 0 ? 0.0 : xy / denom;
+}
+
+}  // namespace
+
+double pairSimilarity(Similarity kind, const double* x, const double* y, std::size_t n,
+                      std::size_t degreeA, std::size_t degreeB, double shrinkage,
+                      std::vector<double>& scratch) {
+  double s = 0.0;
+  switch (kind) {
+    case Similarity::kBinary:
+      s = static_cast<double>(n) /
+          (std::sqrt(static_cast<double>(degreeA)) * std::sqrt(static_cast<double>(degreeB)));
+      break;
+    case Similarity::kCosine:
+      s = cosineOf(numpyPairwise<Sums3>(
+          [x, y](std::size_t k) {
+            return Sums3{x[k] * x[k], y[k] * y[k], x[k] * y[k]};
+          },
+          0, n));
+      break;
+    case Similarity::kPearson: {
+      // x - x.mean(), y - y.mean() over the overlap, then the cosine of the centred vectors.
+      double meanX = numpySum(x, n) / static_cast<double>(n);
+      double meanY = numpySum(y, n) / static_cast<double>(n);
+      scratch.resize(2 * n);
+      double* dx = scratch.data();
+      double* dy = dx + n;
+      for (std::size_t k = 0; k < n; ++k) {
+        dx[k] = x[k] - meanX;
+        dy[k] = y[k] - meanY;
+      }
+      s = cosineOf(numpyPairwise<Sums3>(
+          [dx, dy](std::size_t k) {
+            return Sums3{dx[k] * dx[k], dy[k] * dy[k], dx[k] * dy[k]};
+          },
+          0, n));
+      break;
+    }
+  }
+  if (shrinkage > 0) s = s * (static_cast<double>(n) / (static_cast<double>(n) + shrinkage));
+  return s;
+}
+
+std::size_t NeighborLists::bytes() const {
+  return offsets.size() * sizeof(std::uint32_t) + ids.size() * sizeof(std::int32_t) +
+         sims.size() * sizeof(double);
+}
+
+namespace {
+
+struct Entry {
+  double absSim;
+  double sim;
+  std::int32_t id;
+};
+
+// A functor, so that the heap and sort calls inline it.
+struct EntryBefore {
+  bool operator()(const Entry& a, const Entry& b) const {
+    return a.absSim > b.absSim || (a.absSim == b.absSim && a.id < b.id);
+  }
+};
+constexpr EntryBefore entryBefore{};
+
+[[noreturn]] void tooManyPairs() {
+  fail(ErrorCode::kOutOfMemory,
+       "kNN similarity store exceeds 2^32 entries; set maxStoredNeighbors to bound it");
+}
+
+// Collects the similarities of the pairs (a, b), a < b, emitted row by row with b ascending, and
+// turns them into neighbour lists: every pair for exact lists, or each row's maxStored strongest.
+class PairSink {
+ public:
+  PairSink(std::int32_t rows, int maxStored)
+      : rows_(rows), maxStored_(static_cast<std::size_t>(maxStored)) {
+    if (maxStored_ > 0) {
+      kept_.resize(static_cast<std::size_t>(rows));
+      weakestAbs_.assign(static_cast<std::size_t>(rows), -1.0);  // below any |s|: not full yet
+      weakestId_.assign(static_cast<std::size_t>(rows), 0);
+    } else {
+      upperOffsets_.assign(static_cast<std::size_t>(rows) + 1, 0);
+      degree_.assign(static_cast<std::size_t>(rows), 0);
+    }
+  }
+
+  void emit(std::int32_t a, std::int32_t b, double sim) {
+    if (maxStored_ > 0) {
+      push(a, {std::fabs(sim), sim, b});
+      push(b, {std::fabs(sim), sim, a});
+      return;
+    }
+    // Exact lists rely on ascending partners (see finishExact); a violation is a bug here.
+    if (upperIds_.size() > upperOffsets_[static_cast<std::size_t>(a)] && upperIds_.back() >= b) {
+      fail(ErrorCode::kInternal, "kNN pairs emitted out of order");
+    }
+    upperIds_.push_back(b);
+    upperSims_.push_back(sim);
+    ++degree_[static_cast<std::size_t>(a)];
+    ++degree_[static_cast<std::size_t>(b)];
+  }
+  void endRow(std::int32_t a) {
+    if (maxStored_ == 0) upperOffsets_[static_cast<std::size_t>(a) + 1] = upperIds_.size();
+  }
+
+  NeighborLists finish(bool sortRows) {
+    return maxStored_ > 0 ? finishHeaps() : finishExact(sortRows);
+  }
+
+ private:
+  NeighborLists finishHeaps() {
+    NeighborLists out;
+    out.offsets.assign(static_cast<std::size_t>(rows_) + 1, 0);
+    std::size_t total = 0;
+    for (const auto& kept : kept_) total += std::min(kept.size(), maxStored_);
+    if (total > std::numeric_limits<std::uint32_t>::max()) tooManyPairs();
+    out.ids.reserve(total);
+    out.sims.reserve(total);
+    for (std::size_t r = 0; r < kept_.size(); ++r) {
+      std::vector<Entry>& kept = kept_[r];
+      std::sort(kept.begin(), kept.end(), entryBefore);
+      if (kept.size() > maxStored_) kept.resize(maxStored_);
+      for (const Entry& e : kept) {
+        out.ids.push_back(e.id);
+        out.sims.push_back(e.sim);
+      }
+      std::vector<Entry>().swap(kept_[r]);
+      out.offsets[r + 1] = static_cast<std::uint32_t>(out.ids.size());
+    }
+    return out;
+  }
+
+  // Row x lists the pairs (a, x), a ascending, then (x, b), b ascending: partners ascending,
+  // unless sorted into neighbour order on request.
+  NeighborLists finishExact(bool sortRows) {
+    NeighborLists out;
+    out.offsets.assign(static_cast<std::size_t>(rows_) + 1, 0);
+    std::size_t total = 0;
+    for (std::size_t r = 0; r < degree_.size(); ++r) {
+      total += degree_[r];
+      if (total > std::numeric_limits<std::uint32_t>::max()) tooManyPairs();
+      out.offsets[r + 1] = static_cast<std::uint32_t>(total);
+    }
+    out.ids.resize(total);
+    out.sims.resize(total);
+    std::vector<std::uint32_t> next(out.offsets.begin(), out.offsets.end() - 1);
+    for (std::int32_t a = 0; a < rows_; ++a) {
+      auto ai = static_cast<std::size_t>(a);
+      for (std::size_t e = upperOffsets_[ai]; e < upperOffsets_[ai + 1]; ++e) {
+        auto b = static_cast<std::size_t>(upperIds_[e]);
+        std::uint32_t slotB = next[b]++;
+        out.ids[slotB] = a;
+        out.sims[slotB] = upperSims_[e];
+      }
+    }
+    for (std::int32_t a = 0; a < rows_; ++a) {
+      auto ai = static_cast<std::size_t>(a);
+      for (std::size_t e = upperOffsets_[ai]; e < upperOffsets_[ai + 1]; ++e) {
+        std::uint32_t slotA = next[ai]++;
+        out.ids[slotA] = upperIds_[e];
+        out.sims[slotA] = upperSims_[e];
+      }
+    }
+    std::deque<std::int32_t>().swap(upperIds_);
+    std::deque<double>().swap(upperSims_);
+    if (sortRows) {
+      std::vector<std::uint32_t> perm;
+      std::vector<std::int32_t> ids;
+      std::vector<double> sims;
+      for (std::int32_t r = 0; r < rows_; ++r) {
+        std::size_t begin = out.begin(r);
+        std::size_t end = out.end(r);
+        strengthOrder(out, begin, end, perm);
+        ids.assign(out.ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                   out.ids.begin() + static_cast<std::ptrdiff_t>(end));
+        sims.assign(out.sims.begin() + static_cast<std::ptrdiff_t>(begin),
+                    out.sims.begin() + static_cast<std::ptrdiff_t>(end));
+        for (std::size_t k = 0; k < perm.size(); ++k) {
+          out.ids[begin + k] = ids[perm[k]];
+          out.sims[begin + k] = sims[perm[k]];
+        }
+      }
+    }
+    return out;
+  }
+
+  // A bounded top-maxStored per row: entries are appended until 2 * maxStored, then cut back to
+  // the maxStored strongest (nth_element); the weakest kept then rejects most later pairs at once.
+  void push(std::int32_t row, const Entry& e) {
+    auto r = static_cast<std::size_t>(row);
+    if (e.absSim < weakestAbs_[r] || (e.absSim == weakestAbs_[r] && e.id > weakestId_[r])) return;
+    std::vector<Entry>& kept = kept_[r];
+    if (kept.capacity() == 0) kept.reserve(2 * maxStored_);
+    kept.push_back(e);
+    if (kept.size() == 2 * maxStored_) {
+      std::nth_element(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(maxStored_ - 1),
+                       kept.end(), entryBefore);
+      kept.resize(maxStored_);
+      weakestAbs_[r] = kept.back().absSim;
+      weakestId_[r] = kept.back().id;
+    }
+  }
+
+  std::int32_t rows_;
+  std::size_t maxStored_;
+  std::vector<std::vector<Entry>> kept_;
+  std::vector<double> weakestAbs_;
+  std::vector<std::int32_t> weakestId_;
+  std::vector<std::size_t> upperOffsets_;
+  // Deques grow block by block: no doubling copies, so the peak stays near the pairs' size.
+  std::deque<std::int32_t> upperIds_;
+  std::deque<double> upperSims_;
+  std::vector<std::size_t> degree_;
+};
+
+std::size_t degreeOf(const SparseRows& rows, std::int32_t r) {
+  return static_cast<std::size_t>(rows.offsets[static_cast<std::size_t>(r) + 1] -
+                                  rows.offsets[static_cast<std::size_t>(r)]);
+}
+
+}  // namespace
+
+void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t end,
+                   std::vector<std::uint32_t>& order) {
+  const std::size_t n = end - begin;
+  auto absBits = [&](std::uint32_t k) {
+    double a = std::fabs(lists.sims[begin + k]);
+    std::uint64_t bits;
+    std::memcpy(&bits, &a, sizeof bits);  // non-negative doubles order like their bit patterns
+    return bits;
+  };
+  auto before = [&](std::uint32_t p, std::uint32_t q) {
+    std::uint64_t bp = absBits(p);
+    std::uint64_t bq = absBits(q);
+    return bp > bq || (bp == bq && lists.ids[begin + p] < lists.ids[begin + q]);
+  };
+  order.resize(n);
+  for (std::size_t k = 0; k < n; ++k) order[k] = static_cast<std::uint32_t>(k);
+  if (n < 256) {
+    std::sort(order.begin(), order.end(), before);
+    return;
+  }
+  // Long lists: a stable radix sort on |s| rounded to float (rounding is monotonic), 3 passes of
+  // 11 bits, then exact order within each run of equal floats (rare and short).
+  struct Keyed {
+    std::uint32_t key;  // ~bits of the float: ascending keys = descending |s|
+    std::uint32_t index;
+  };
+  thread_local std::vector<Keyed> a;
+  thread_local std::vector<Keyed> b;
+  a.resize(n);
+  b.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    float f = static_cast<float>(std::fabs(lists.sims[begin + k]));
+    std::uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    a[k] = {~bits, static_cast<std::uint32_t>(k)};
+  }
+  for (unsigned shift = 0; shift < 32; shift += 11) {
+    std::uint32_t counts[2049] = {};
+    for (const Keyed& e : a) ++counts[((e.key >> shift) & 2047u) + 1];
+    for (std::size_t c = 0; c < 2048; ++c) counts[c + 1] += counts[c];
+    for (const Keyed& e : a) b[counts[(e.key >> shift) & 2047u]++] = e;
+    a.swap(b);
+  }
+  for (std::size_t k = 0; k < n; ++k) order[k] = a[k].index;
+  for (std::size_t first = 0; first < n;) {
+    std::size_t last = first + 1;
+    while (last < n && a[last].key == a[first].key) ++last;
+    if (last - first > 1) {
+      std::sort(order.begin() + static_cast<std::ptrdiff_t>(first),
+                order.begin() + static_cast<std::ptrdiff_t>(last), before);
+    }
+    first = last;
+  }
+}
+
+namespace {
+
+// For every row a, the rows b > a sharing a column with it, reached through the columns of a
+// in ascending order (so each pair's overlap comes in ascending column order, as numpy's masks
+// select it). `visit(k, x, q, b)` sees row a's k-th column (value x) and position q of row b in
+// that column; `cursor` tracks where a sits in each column.
+class PairWalk {
+ public:
+  PairWalk(const SparseRows& rows, const SparseRows& columns)
+      : rows_(rows),
+        columns_(columns),
+        cursor_(columns.offsets.begin(), columns.offsets.end() - 1),
+        count_(static_cast<std::size_t>(rows.rows()), 0) {}
+
+  /// Moves to row a (rows must be visited in ascending order) and counts its overlaps. The
+  /// partners are visited in ranges of kChunk rows, so that per-partner state stays in cache,
+  /// and touched() lists them in ascending order.
+  template <class Visit>
+  void enter(std::int32_t a, const Visit& visit) {
+    constexpr std::int32_t kChunk = 1024;
+    cols_ = rows_.indicesOf(a);
+    vals_ = rows_.valuesOf(a);
+    after_.resize(cols_.size());
+    next_.resize(cols_.size());
+    for (std::size_t k = 0; k < cols_.size(); ++k) {
+      auto c = static_cast<std::size_t>(cols_[k]);
+      after_[k] = ++cursor_[c];  // rows after a in column c
+      next_[k] = after_[k];
+    }
+    const std::int32_t* bs = columns_.indices.data();
+    const std::int32_t* ends = columns_.offsets.data() + 1;
+    touched_.clear();
+    for (std::int32_t chunk = a + 1;; chunk += kChunk) {
+      const std::int32_t chunkEnd = chunk + kChunk;
+      std::uint64_t seen[kChunk / 64] = {};
+      bool more = false;
+      for (std::size_t k = 0; k < cols_.size(); ++k) {
+        const std::int32_t end = ends[cols_[k]];
+        const double x = vals_[k];
+        std::int32_t q = next_[k];
+        for (; q < end && bs[q] < chunkEnd; ++q) {
+          const std::int32_t b = bs[q];
+          const auto offset = static_cast<std::uint32_t>(b - chunk);
+          seen[offset >> 6] |= std::uint64_t{1} << (offset & 63);
+          visit(x, q, b, count_[static_cast<std::size_t>(b)]++);
+        }
+        next_[k] = q;
+        more = more || q < end;
+      }
+      for (std::uint32_t w = 0; w < kChunk / 64; ++w) {
+        for (std::uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
+          touched_.push_back(chunk + static_cast<std::int32_t>(w * 64) + __builtin_ctzll(bits));
+        }
+      }
+      if (!more) break;
+    }
+  }
+  /// Visits row a's pairs again, in the same order.
+  template <class Visit>
+  void revisit(const Visit& visit) const {
+    const std::int32_t* bs = columns_.indices.data();
+    for (std::size_t k = 0; k < cols_.size(); ++k) {
+      auto c = static_cast<std::size_t>(cols_[k]);
+      const double x = vals_[k];
+      for (std::int32_t q = after_[k]; q < columns_.offsets[c + 1]; ++q) visit(x, q, bs[q]);
+    }
+  }
+  const std::vector<std::int32_t>& touched() const { return touched_; }
+  /// The overlap of a and b; resets it for the next row.
+  std::int32_t takeCount(std::int32_t b) {
+    std::int32_t n = count_[static_cast<std::size_t>(b)];
+    count_[static_cast<std::size_t>(b)] = 0;
+    return n;
+  }
+  std::size_t degree() const { return cols_.size(); }
+
+ private:
+  const SparseRows& rows_;
+  const SparseRows& columns_;
+  std::vector<std::int32_t> cursor_;
+  std::vector<std::int32_t> count_;
+  std::vector<std::int32_t> touched_;
+  std::vector<std::int32_t> after_;
+  std::vector<std::int32_t> next_;
+  Span<std::int32_t> cols_;
+  Span<double> vals_;
+};
+
+// Gathers the overlaps of the listed rows b into contiguous buffers (slot_[b] = where b's next
+// value goes, -1 for rows not listed).
+class OverlapBuffers {
+ public:
+  explicit OverlapBuffers(std::int32_t rows) : slot_(static_cast<std::size_t>(rows), -1) {}
+
+  template <class Wanted>
+  void fill(const PairWalk& walk, const SparseRows& columns, const std::vector<std::int32_t>& bs,
+            const std::vector<std::int32_t>& counts, const Wanted& wanted) {
+    for (std::int32_t b : listed_) slot_[static_cast<std::size_t>(b)] = -1;
+    listed_ = bs;
+    std::int32_t total = 0;
+    for (std::size_t t = 0; t < bs.size(); ++t) {
+      if (!wanted(t)) continue;
+      slot_[static_cast<std::size_t>(bs[t])] = total;
+      total += counts[t];
+    }
+    x_.resize(static_cast<std::size_t>(total));
+    y_.resize(static_cast<std::size_t>(total));
+    double* xs = x_.data();
+    double* ys = y_.data();
+    std::int32_t* slots = slot_.data();
+    const double* values = columns.values.data();
+    walk.revisit([&](double x, std::int32_t q, std::int32_t b) {
+      std::int32_t at = slots[b];
+      if (at < 0) return;
+      xs[at] = x;
+      ys[at] = values[q];
+      slots[b] = at + 1;
+    });
+  }
+  /// After fill: b's n values start at slot(b) - n.
+  const double* x(std::int32_t b, std::int32_t n) const {
+    return x_.data() + (slot_[static_cast<std::size_t>(b)] - n);
+  }
+  const double* y(std::int32_t b, std::int32_t n) const {
+    return y_.data() + (slot_[static_cast<std::size_t>(b)] - n);
+  }
+
+ private:
+  std::vector<std::int32_t> slot_;
+  std::vector<std::int32_t> listed_;  // the rows whose slots are set
+  std::vector<double> x_;
+  std::vector<double> y_;
+};
+
+double shrunk(double s, std::int32_t n, double shrinkage) {
+  if (shrinkage <= 0) return s;
+  return s * (static_cast<double>(n) / (static_cast<double>(n) + shrinkage));
+}
+
+// Cosine without buffers: numpy's grouping of an n-long sum is known while streaming for
+// n <= 128 (groups of 8 go to the 8 lanes as they complete, the last n % 8 values are added after
+// the lanes are combined), so each pair keeps its pending group and its lanes. Longer overlaps
+// (the recursive halving depends on the final n) are gathered and summed afterwards.
+void streamCosine(const SparseRows& rows, const SparseRows& columns, const Settings& settings,
+                  PairSink& sink) {
+  const std::int32_t numRows = rows.rows();
+  const auto minOverlap = static_cast<std::int32_t>(settings.minOverlap);
+  const auto cells = static_cast<std::size_t>(numRows) * 8;
+  std::vector<double> pendX(cells);
+  std::vector<double> pendY(cells);
+  // Per partner: the 8 lanes of x*x, then of y*y, then of x*y (plain loops that vectorise).
+  std::vector<double> lanes(cells * 3);
+  PairWalk walk(rows, columns);
+  OverlapBuffers buffers(numRows);
+  std::vector<std::int32_t> longPairs;
+  std::vector<std::int32_t> longCounts;
+  std::vector<std::size_t> longAt;
+  std::vector<std::pair<std::int32_t, double>> found;
+  std::vector<double> scratch;
+  const double* values = columns.values.data();
+  for (std::int32_t a = 0; a < numRows; ++a) {
+    walk.enter(a, [&](double x, std::int32_t q, std::int32_t b, std::int32_t seen) {
+      const std::size_t group = static_cast<std::size_t>(b) * 8;
+      const auto lane = static_cast<std::size_t>(seen & 7);
+      pendX[group + lane] = x;
+      pendY[group + lane] = values[q];
+      if (lane != 7) return;
+      const double* px = &pendX[group];
+      const double* py = &pendY[group];
+      double* xx = &lanes[group * 3];
+      double* yy = xx + 8;
+      double* xy = xx + 16;
+      if (seen == 7) {  // numpy starts the lanes with the first 8 values
+        for (std::size_t l = 0; l < 8; ++l) {
+          xx[l] = px[l] * px[l];
+          yy[l] = py[l] * py[l];
+          xy[l] = px[l] * py[l];
+        }
+      } else {
+        for (std::size_t l = 0; l < 8; ++l) {
+          xx[l] += px[l] * px[l];
+          yy[l] += py[l] * py[l];
+          xy[l] += px[l] * py[l];
+        }
+      }
+    });
+    longPairs.clear();
+    longCounts.clear();
+    longAt.clear();
+    found.clear();
+    for (std::int32_t b : walk.touched()) {
+      const std::int32_t n = walk.takeCount(b);
+      if (n < minOverlap) continue;
+      if (n > 128) {
+        longPairs.push_back(b);
+        longCounts.push_back(n);
+        longAt.push_back(found.size());
+        found.push_back({b, 0.0});  // filled in below, keeping partners in ascending order
+        continue;
+      }
+      const std::size_t group = static_cast<std::size_t>(b) * 8;
+      const double* px = &pendX[group];
+      const double* py = &pendY[group];
+      Sums3 sums;
+      if (n >= 8) {
+        auto combine = [](const double* r) {
+          return ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        };
+        const double* r = &lanes[group * 3];
+        sums = {combine(r), combine(r + 8), combine(r + 16)};
+      }
+      for (std::int32_t l = 0; l < (n & 7); ++l) {  // all of a short sum, else the remainder
+        sums = sums + Sums3{px[l] * px[l], py[l] * py[l], px[l] * py[l]};
+      }
+      found.push_back({b, shrunk(cosineOf(sums), n, settings.shrinkage)});
+    }
+    if (!longPairs.empty()) {
+      buffers.fill(walk, columns, longPairs, longCounts, [](std::size_t) { return true; });
+      for (std::size_t t = 0; t < longPairs.size(); ++t) {
+        const std::int32_t b = longPairs[t];
+        const std::int32_t n = longCounts[t];
+        found[longAt[t]].second =
+            pairSimilarity(Similarity::kCosine, buffers.x(b, n), buffers.y(b, n),
+                           static_cast<std::size_t>(n), 0, 0, settings.shrinkage, scratch);
+      }
+    }
+    for (const auto& [b, sim] : found) {
+      if (sim != 0.0) sink.emit(a, b, sim);
+    }
+    sink.endRow(a);
+  }
+}
+
+// Pearson (two passes over each overlap: means, then centred sums) on gathered overlaps, and the
+// binary cosine, which needs only the counts.
+void gatherPairs(const SparseRows& rows, const SparseRows& columns, Similarity kind,
+                 const Settings& settings, PairSink& sink) {
+  const std::int32_t numRows = rows.rows();
+  const auto minOverlap = static_cast<std::int32_t>(settings.minOverlap);
+  PairWalk walk(rows, columns);
+  OverlapBuffers buffers(numRows);
+  std::vector<std::int32_t> pairs;
+  std::vector<std::int32_t> counts;
+  std::vector<double> scratch;
+  for (std::int32_t a = 0; a < numRows; ++a) {
+    walk.enter(a, [](double, std::int32_t, std::int32_t, std::int32_t) {});
+    pairs.clear();
+    counts.clear();
+    for (std::int32_t b : walk.touched()) {
+      const std::int32_t n = walk.takeCount(b);
+      if (n < minOverlap) continue;
+      pairs.push_back(b);
+      counts.push_back(n);
+    }
+    if (kind != Similarity::kBinary && !pairs.empty()) {
+      buffers.fill(walk, columns, pairs, counts, [](std::size_t) { return true; });
+    }
+    for (std::size_t t = 0; t < pairs.size(); ++t) {
+      const std::int32_t b = pairs[t];
+      const std::int32_t n = counts[t];
+      const bool binary = kind == Similarity::kBinary;
+      double sim = pairSimilarity(kind, binary ? nullptr : buffers.x(b, n),
+                                  binary ? nullptr : buffers.y(b, n), static_cast<std::size_t>(n),
+                                  walk.degree(), degreeOf(rows, b), settings.shrinkage, scratch);
+      if (sim != 0.0) sink.emit(a, b, sim);
+    }
+    sink.endRow(a);
+  }
+}
+
+}  // namespace
+
+NeighborLists buildNeighborLists(const SparseRows& rows, const SparseRows& columns, Similarity kind,
+                                 const Settings& settings, bool sortRows) {
+  PairSink sink(rows.rows(), settings.maxStoredNeighbors);
+  if (kind == Similarity::kCosine) {
+    streamCosine(rows, columns, settings, sink);
+  } else {
+    gatherPairs(rows, columns, kind, settings, sink);
+  }
+  return sink.finish(sortRows);
+}
+
+RatingRow ratingRowOf(const UserContext& user) {
+  std::vector<std::size_t> order(user.items.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return user.items[a] < user.items[b]; });
+  RatingRow row;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    bool lastOfItem = k + 1 == order.size() || user.items[order[k + 1]] != user.items[order[k]];
+    if (!lastOfItem) continue;
+    row.items.push_back(user.items[order[k]]);
+    row.values.push_back(user.values[order[k]]);
+  }
+  return row;
+}
+
+void neighborsOfRow(const RatingRow& row, const SparseRows& rows, const SparseRows& columns,
+                    Similarity kind, const Settings& settings, std::int32_t skipRow,
+                    std::vector<std::int32_t>& ids, std::vector<double>& sims) {
+  const std::int32_t numRows = rows.rows();
+  const bool gather = kind != Similarity::kBinary;
+  const auto minOverlap = static_cast<std::int32_t>(settings.minOverlap);
+  std::vector<std::int32_t> count(static_cast<std::size_t>(numRows), 0);
+  std::vector<std::int32_t> next(static_cast<std::size_t>(numRows), -1);
+  std::vector<std::int32_t> touched;
+  for (std::int32_t c : row.items) {
+    for (std::int32_t b : columns.indicesOf(c)) {
+      if (b == skipRow) continue;
+      if (count[static_cast<std::size_t>(b)]++ == 0) touched.push_back(b);
+    }
+  }
+  std::vector<double> bufX;
+  std::vector<double> bufY;
+  if (gather) {
+    std::int32_t total = 0;
+    for (std::int32_t b : touched) {
+      auto bi = static_cast<std::size_t>(b);
+      next[bi] = count[bi] >= minOverlap ? total : -1;
+      if (count[bi] >= minOverlap) total += count[bi];
+    }
+    bufX.resize(static_cast<std::size_t>(total));
+    bufY.resize(static_cast<std::size_t>(total));
+    for (std::size_t k = 0; k < row.items.size(); ++k) {
+      Span<std::int32_t> bs = columns.indicesOf(row.items[k]);
+      Span<double> ys = columns.valuesOf(row.items[k]);
+      for (std::size_t q = 0; q < bs.size(); ++q) {
+        if (bs[q] == skipRow) continue;
+        auto bi = static_cast<std::size_t>(bs[q]);
+        if (next[bi] < 0) continue;
+        bufX[static_cast<std::size_t>(next[bi])] = row.values[k];
+        bufY[static_cast<std::size_t>(next[bi])] = ys[q];
+        ++next[bi];
+      }
+    }
+  }
+  std::vector<Entry> found;
+  std::vector<double> scratch;
+  for (std::int32_t b : touched) {
+    auto bi = static_cast<std::size_t>(b);
+    std::int32_t n = count[bi];
+    if (n < minOverlap) continue;
+    std::size_t start = gather ? static_cast<std::size_t>(next[bi] - n) : 0;
+    double sim =
+        pairSimilarity(kind, bufX.data() + start, bufY.data() + start, static_cast<std::size_t>(n),
+                       row.items.size(), degreeOf(rows, b), settings.shrinkage, scratch);
+    if (sim != 0.0) found.push_back({std::fabs(sim), sim, b});
+  }
+  std::sort(found.begin(), found.end(), entryBefore);
+  if (settings.maxStoredNeighbors > 0 &&
+      found.size() > static_cast<std::size_t>(settings.maxStoredNeighbors)) {
+    found.resize(static_cast<std::size_t>(settings.maxStoredNeighbors));
+  }
+  ids.clear();
+  sims.clear();
+  for (const Entry& e : found) {
+    ids.push_back(e.id);
+    sims.push_back(e.sim);
+  }
+}
+
+}  // namespace recwasm::knn
