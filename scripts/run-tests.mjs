@@ -65,6 +65,8 @@ export const stages = [
       'demo/index.html',
       'tests/js',
       'tests/browser',
+      'tests/package',
+      'tests/types',
       'scripts',
       'bench',
     ],
@@ -73,7 +75,17 @@ export const stages = [
   {
     name: 'typecheck',
     command: 'bash',
-    args: () => ['-c', 'npx --no-install tsc --noEmit -p tsconfig.json && npx --no-install tsc -p demo/tsconfig.json'],
+    args: () => [
+      '-c',
+      [
+        'npx --no-install tsc --noEmit -p tsconfig.json',
+        'npx --no-install tsc -p demo/tsconfig.json',
+        // The published declarations, as strict consumers see them (with and without the DOM).
+        'npx --no-install tsc -p tests/types/tsconfig.json',
+        'npx --no-install tsc -p tests/types/tsconfig.node.json',
+        'node tests/types/no-any.mjs',
+      ].join(' && '),
+    ],
     counts: single,
   },
   {
@@ -118,6 +130,13 @@ export const stages = [
     name: 'browser',
     command: 'node',
     args: () => ['--test', '--test-concurrency=1', ...filesUnder('tests/browser', /\.test\.mjs$/)],
+    counts: nodeTestCounts,
+  },
+  {
+    // npm pack -> install into an empty folder -> use from Node and from a Vite app.
+    name: 'package',
+    command: 'node',
+    args: () => ['--test', '--test-concurrency=1', ...filesUnder('tests/package', /\.test\.mjs$/)],
     counts: nodeTestCounts,
   },
 ];

@@ -2,6 +2,8 @@
 
 #include <emscripten/bind.h>
 
+#include <malloc.h>
+
 #include <cmath>
 #include <new>
 #include <type_traits>
@@ -563,6 +565,12 @@ val generateDemoData(val params) {
     out.set("userPreferredCategories", typedArray("Int32Array", data.userPreferredCategory));
     return out;
   });
+}
+
+val heapStats() {
+  val out = val::object();
+  out.set("allocatedBytes", static_cast<double>(mallinfo().uordblks));
+  return out;
 }
 
 }  // namespace recwasm::wasm

@@ -102,5 +102,7 @@ val evaluateModel(const WasmModel& model, const WasmDataset& test, val options);
 ///  string[] (one per item), userPreferredCategories: Int32Array}
 val generateDemoData(val params);
 val modelKinds();
+/// {allocatedBytes}: bytes malloc has handed out and not had back (leak tests, benchmarks).
+val heapStats();
 
 }  // namespace recwasm::wasm

@@ -13,6 +13,7 @@ EMSCRIPTEN_BINDINGS(recwasm) {
   function("modelKinds", &modelKinds);
   function("evaluateModel", &evaluateModel);
   function("generateDemoData", &generateDemoData);
+  function("heapStats", &heapStats);
 
   class_<WasmDataset>("WasmDataset")
       .class_function("fromArrays", &WasmDataset::fromArrays, allow_raw_pointers())

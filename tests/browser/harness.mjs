@@ -57,3 +57,67 @@ export async function openDemo() {
     },
   };
 }
+
+/** Waits until training run number `run` (counted since the page loaded) has finished. */
+export async function waitForRun(page, run, state = 'ready', timeout = 60_000) {
+  await page.waitForSelector(`#status[data-run="${run}"][data-state="${state}"]`, { timeout });
+}
+
+/** The metrics table as {presetId: {kind, variant, options, origin, metrics: {name: value}}}. */
+export async function readMetrics(page) {
+  return page.$$eval('#metrics-table tbody tr', (rows) =>
+    Object.fromEntries(
+      rows.map((row) => [
+        row.dataset.model,
+        {
+          kind: row.dataset.kind,
+          variant: row.dataset.variant,
+          options: JSON.parse(row.dataset.options ?? '{}'),
+          origin: row.dataset.origin,
+          metrics: Object.fromEntries(
+            [...row.querySelectorAll('td[data-metric]')].map((td) => [td.dataset.metric, td.textContent?.trim()]),
+          ),
+          values: Object.fromEntries(
+            [...row.querySelectorAll('td[data-metric][data-value]')].map((td) => [
+              td.dataset.metric,
+              Number(td.dataset.value),
+            ]),
+          ),
+        },
+      ]),
+    ),
+  );
+}
+
+/** Each model card of the user panel as {presetId: [{item, score, heldOut}]}. */
+export async function readRecommendations(page) {
+  return page.$$eval('#model-recs .model-card', (cards) =>
+    Object.fromEntries(
+      cards.map((card) => [
+        card.dataset.model,
+        [...card.querySelectorAll('ol.recs li')].map((li) => ({
+          item: Number(li.dataset.item),
+          score: Number(li.dataset.score),
+          heldOut: li.dataset.heldOut === 'true',
+        })),
+      ]),
+    ),
+  );
+}
+
+/** The training panel's rows as {presetId: {state, fraction, origin}}. */
+export async function readProgress(page) {
+  return page.$$eval('#progress-list li', (rows) =>
+    Object.fromEntries(
+      rows.map((row) => [
+        row.dataset.model,
+        {
+          state: row.dataset.state,
+          origin: row.dataset.origin,
+          fraction: Number(row.querySelector('progress')?.dataset.fraction),
+          value: Number(row.querySelector('progress')?.value),
+        },
+      ]),
+    ),
+  );
+}

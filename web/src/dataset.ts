@@ -16,7 +16,9 @@ export interface InteractionArrays {
   catalogue?: { users?: ArrayLike<number>; items?: ArrayLike<number> };
 }
 
+/** What {@link Dataset.summary} reports. */
 export interface DatasetSummary {
+  /** Users and items of the catalogue (ids known to the dataset, with or without rows). */
   users: number;
   items: number;
   rows: number;
@@ -48,12 +50,26 @@ export interface MovieLensOptions {
  * internally in ascending id order (so "ties go to the lower item id" means your lower id).
  * Dispose it when done (or rely on `using`).
  */
-export class Dataset extends WasmObject<RawDataset> {
-  /** @internal */
+export class Dataset extends WasmObject {
+  readonly #raw: RawDataset;
+
+  /** @internal Use the static factories; the package frees `handle` in dispose(). */
   constructor(handle: RawDataset) {
     super(handle);
+    this.#raw = handle;
   }
 
+  /** @internal */
+  protected get handle(): RawDataset {
+    this.assertLive();
+    return this.#raw;
+  }
+
+  /**
+   * A dataset from columns in your own ids (row i is users[i], items[i], ratings[i]). Ids must be
+   * integers within ±(2^53 - 1) and the columns of equal length (INVALID_ARGUMENT otherwise).
+   * The arrays are copied into the wasm heap; yours are not kept.
+   */
   static fromArrays(arrays: InteractionArrays): Dataset {
     requireArgument(arrays != null && typeof arrays === 'object', 'fromArrays needs {users, items, ratings?}');
     const users = toFloat64(arrays.users, 'users');
@@ -148,18 +164,22 @@ export class Dataset extends WasmObject<RawDataset> {
     return this;
   }
 
+  /** Counts and what the dataset carries (timestamps, item text, sessions). */
   summary(): DatasetSummary {
     return check(this.handle.summary());
   }
 
+  /** Users in the catalogue (including users without rows). */
   get userCount(): number {
     return this.summary().users;
   }
 
+  /** Items in the catalogue (including items without rows). */
   get itemCount(): number {
     return this.summary().items;
   }
 
+  /** Interaction rows. */
   get rowCount(): number {
     return this.summary().rows;
   }
@@ -186,10 +206,12 @@ export class Dataset extends WasmObject<RawDataset> {
     return out;
   }
 
+  /** One text per catalogue item in itemIds() order, or null when the dataset has none. */
   itemText(): string[] | null {
     return check(this.handle.itemText());
   }
 
+  /** The sessions as lists of item ids, or null when the dataset has none. */
   sessions(): Float64Array[] | null {
     return check(this.handle.sessions());
   }

@@ -2,6 +2,19 @@
  * Every failure recwasm reports is a `RecwasmError` with a stable `code`; the codes are the
  * same ones the C++ core uses (`recwasm::ErrorCode`), plus `NOT_LOADED` for calls made before
  * {@link loadRecwasm} finished and `DISPOSED` for objects used after `dispose()`.
+ *
+ * - `INVALID_ARGUMENT`: a parameter outside its documented domain (k < 1, unknown model or option).
+ * - `UNKNOWN_USER` / `UNKNOWN_ITEM`: an id the model does not know (pass a history for new users).
+ * - `NOT_FITTED`: serving or saving before a training run completed.
+ * - `PARSE_ERROR`: malformed text input (a CSV line); the message names the file and line.
+ * - `CORRUPT_SNAPSHOT` / `UNSUPPORTED_VERSION`: truncated or altered bytes / a newer format.
+ * - `CANCELLED`: training stopped by an AbortSignal, a callback, or a terminated worker.
+ * - `TRAINING_DIVERGED`: the loss became NaN or infinite; the model keeps its old state.
+ * - `OUT_OF_MEMORY`: the wasm heap could not grow; models and data keep their old state.
+ * - `UNSUPPORTED`: the model lacks the capability (e.g. similar items from popularity).
+ * - `INTERNAL`: a bug in recwasm; please report it.
+ * - `NOT_LOADED`: {@link loadRecwasm} has not finished, or the module could not be loaded.
+ * - `DISPOSED`: the object was disposed.
  */
 export type RecwasmErrorCode =
   | 'INVALID_ARGUMENT'
@@ -35,6 +48,10 @@ const CORE_CODES: readonly RecwasmErrorCode[] = [
   'INTERNAL',
 ];
 
+/**
+ * The one error class recwasm throws (and rejects with). After any RecwasmError, the model or
+ * dataset involved is exactly as it was before the call, and stays usable.
+ */
 export class RecwasmError extends Error {
   /** Stable, documented; switch on this rather than on the message. */
   readonly code: RecwasmErrorCode;

@@ -1,6 +1,7 @@
+import type { Split } from './data.js';
 import { Dataset } from './dataset.js';
 import { requireArgument } from './errors.js';
-import { Model } from './model.js';
+import { Model, type Recommendation } from './model.js';
 import { check, raw } from './runtime.js';
 import { requireInteger, toFloat64 } from './validate.js';
 
@@ -33,18 +34,34 @@ export interface Evaluation {
   mae: number;
   milliseconds: number;
   /** With keepRecommendations: user id -> ranked items and scores. */
-  recommendations?: Map<number, { items: number[]; scores: number[] }>;
+  recommendations?: Map<number, Recommendation>;
 }
 
 /**
  * The notebook's protocol: every test user (ascending) gets k recommendations excluding their
  * training items (seen = train items) and is scored against their test items (relevant = test
  * items); metrics are averaged over users. Users without training rows are evaluated too (the
- * model's fallback answers them). `model` must be fitted on the same split's train part.
+ * model's fallback answers them). Models must be fitted on the same split's train part.
+ *
+ * Pass one model for one Evaluation, or an array of models for one Evaluation each (same order);
+ * the test data may be given as a Dataset or as the Split whose `test` part to use.
  */
-export function evaluate(model: Model, test: Dataset, options: EvaluationOptions = {}): Evaluation {
-  requireArgument(model instanceof Model, 'evaluate needs a Model');
-  requireArgument(test instanceof Dataset, 'evaluate needs the test Dataset');
+export function evaluate(model: Model, test: Dataset | Split, options?: EvaluationOptions): Evaluation;
+export function evaluate(models: readonly Model[], test: Dataset | Split, options?: EvaluationOptions): Evaluation[];
+export function evaluate(
+  models: Model | readonly Model[],
+  test: Dataset | Split,
+  options: EvaluationOptions = {},
+): Evaluation | Evaluation[] {
+  requireArgument(test !== null && typeof test === 'object', 'evaluate needs a test Dataset or a Split');
+  const testData = test instanceof Dataset ? test : test.test;
+  requireArgument(testData instanceof Dataset, 'evaluate needs a test Dataset or a Split');
+  if (Array.isArray(models)) return models.map((model: Model) => evaluateOne(model, testData, options));
+  return evaluateOne(models as Model, testData, options);
+}
+
+function evaluateOne(model: Model, test: Dataset, options: EvaluationOptions): Evaluation {
+  requireArgument(model instanceof Model, 'evaluate needs fitted Model objects');
   requireArgument(options !== null && typeof options === 'object', 'evaluation options must be an object');
   const k = options.k ?? 10;
   requireInteger(k, 'k', 1, 2 ** 31 - 1);

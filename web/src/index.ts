@@ -42,3 +42,19 @@ export {
   type TwoTowerOptions,
 } from './model.js';
 export { evaluate, type Evaluation, type EvaluationOptions } from './evaluate.js';
+export {
+  RecwasmWorker,
+  type RecwasmWorkerOptions,
+  type TrainData,
+  type TrainOptions,
+  type WebWorkerLike,
+} from './worker/client.js';
+export type {
+  DatasetSource,
+  ModelSpec,
+  SplitSpec,
+  TrainedModel,
+  TrainProgress,
+  TrainRequest,
+  TrainResult,
+} from './worker/protocol.js';

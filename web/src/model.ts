@@ -2,6 +2,7 @@ import { Dataset } from './dataset.js';
 import { RecwasmError, requireArgument } from './errors.js';
 import { WasmObject } from './handle.js';
 import { check, checkHandle, raw, type RawModel, type RawRequest } from './runtime.js';
+import { now, yieldToEventLoop } from './schedule.js';
 import { requireInteger, requireOptionalBoolean, requireOptions, toFloat64 } from './validate.js';
 
 /** The models recwasm ships, by the names the CLI, the demo and snapshots use. */
@@ -157,27 +158,38 @@ export interface ModelOptions {
   two_tower: TwoTowerOptions;
 }
 
+/** How far a training run is; reported after every slice of mini-batches. */
 export interface FitProgress {
+  /** The run finished and the model now serves its result. */
   done: boolean;
   /** Epochs completed. */
   epoch: number;
+  /** Epochs planned (1 for models trained in one pass). */
   epochs: number;
   /** Of the whole run, 0..1. */
   fraction: number;
-  /** Mean training loss of the last completed epoch (NaN before the first). */
+  /** Mean training loss of the last completed epoch (NaN before the first, and for one-pass models). */
   loss: number;
+  /** Loss on the validation rows of the last completed epoch, when the model holds some out (else NaN). */
   validationLoss: number;
+  /** Training examples per second over the last completed epoch (0 before the first). */
   examplesPerSecond: number;
+  /** This slice completed an epoch (so `loss` is new). */
   epochEnded: boolean;
 }
 
 export interface FitOptions {
-  /** Called after every slice of batches; return false to cancel. */
+  /** Called after every slice of batches; return false to cancel (the call then throws CANCELLED). */
   onProgress?: (progress: FitProgress) => boolean | void;
-  /** Cancels the run (fitAsync checks it between slices). */
+  /** Cancels the run; fitAsync checks it between slices and throws CANCELLED. */
   signal?: AbortSignal;
-  /** Mini-batches per slice (default 64). */
+  /**
+   * Mini-batches per slice. fit() uses 64; fitAsync() by default adapts the slice so that each
+   * takes about `sliceMilliseconds`, which keeps a page (or a worker's message queue) responsive.
+   */
   batchesPerSlice?: number;
+  /** fitAsync's target duration of one slice when batchesPerSlice is not given (default 10). */
+  sliceMilliseconds?: number;
 }
 
 export interface RecommendOptions {
@@ -211,14 +223,30 @@ export interface Explanation {
   weights: number[];
 }
 
+/** What a model is and what it holds. */
 export interface ModelInfo {
   kind: ModelKind;
+  /** Every option with its effective value (defaults included), as stored in snapshots. */
   options: Readonly<Record<string, number | boolean | string>>;
+  /** A training run has completed, so the model can serve. */
   fitted: boolean;
+  /** A training run is in progress (fitAsync); the previous state keeps serving meanwhile. */
   fitInProgress: boolean;
+  /** Scores are rating predictions, so RMSE/MAE apply. */
   predictsRatings: boolean;
+  /** Users and items of the training data (when fitted). */
   users?: number;
   items?: number;
+}
+
+// The options object, its callback and the slice size (Embind would wrap 2^31 to a negative int).
+function requireFitOptions(options: FitOptions): void {
+  requireOptions(options);
+  requireArgument(
+    options.onProgress == null || typeof options.onProgress === 'function',
+    'onProgress must be a function',
+  );
+  if (options.batchesPerSlice !== undefined) requireInteger(options.batchesPerSlice, 'batchesPerSlice', 1, 2 ** 31 - 1);
 }
 
 function toRequest(user: number | null, options: RecommendOptions): RawRequest {
@@ -237,19 +265,32 @@ function toRequest(user: number | null, options: RecommendOptions): RawRequest {
   return request;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
 /**
  * A recommender inside the wasm heap. Create with {@link Model.create}, train with fit() or
  * fitAsync(), query with recommend(), persist with save() / {@link Model.load}, and dispose()
  * when done. After any error the model keeps its previous state and stays usable.
  */
-export class Model<K extends ModelKind = ModelKind> extends WasmObject<RawModel> {
-  /** @internal */
+export class Model<K extends ModelKind = ModelKind> extends WasmObject {
+  readonly #raw: RawModel;
+  #fitting = false;
+
+  /** @internal Use {@link Model.create} or {@link Model.load}. */
   constructor(handle: RawModel) {
     super(handle);
+    this.#raw = handle;
   }
 
+  /** @internal */
+  protected get handle(): RawModel {
+    this.assertLive();
+    return this.#raw;
+  }
+
+  /**
+   * A new, untrained model. Options left out take the notebook's values; unknown kinds,
+   * unknown option names and out-of-range values throw INVALID_ARGUMENT (the message lists the
+   * valid ones).
+   */
   static create<K extends ModelKind>(kind: K, options?: ModelOptions[K]): Model<K> {
     requireArgument(typeof kind === 'string', 'model kind must be a string');
     requireArgument(
@@ -263,101 +304,157 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject<RawModel>
     return new Model<K>(checkHandle(raw().WasmModel.create(kind, given)));
   }
 
-  /** A model from save()'s bytes; throws CORRUPT_SNAPSHOT or UNSUPPORTED_VERSION. */
-  static load(bytes: Uint8Array): Model {
-    requireArgument(bytes instanceof Uint8Array, 'snapshot must be a Uint8Array');
-    return new Model(checkHandle(raw().WasmModel.load(bytes)));
+  /**
+   * A trained model from save()'s bytes (written by this or an older recwasm, in wasm or
+   * native). Truncated or altered bytes throw CORRUPT_SNAPSHOT; a newer format throws
+   * UNSUPPORTED_VERSION. `info().kind` tells which model it is.
+   */
+  static load(bytes: Uint8Array | ArrayBuffer): Model {
+    requireArgument(
+      bytes instanceof Uint8Array || bytes instanceof ArrayBuffer,
+      'snapshot must be a Uint8Array or an ArrayBuffer',
+    );
+    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    return new Model(checkHandle(raw().WasmModel.load(view)));
   }
 
-  /** Model names this build supports. */
+  /** Model names this build supports, in the notebook's order. */
   static kinds(): ModelKind[] {
     return raw().modelKinds() as ModelKind[];
   }
 
+  /** Kind, effective options and training state. */
   info(): ModelInfo {
     const info = check(this.handle.info());
     return { ...info, kind: info.kind as ModelKind };
   }
 
+  /** Same as info().kind. */
   get kind(): K {
     return this.info().kind as K;
   }
 
+  /** Same as info().fitted. */
   get fitted(): boolean {
     return this.info().fitted;
   }
 
-  /** Trains to completion on this thread. */
-  fit(data: Dataset, options: Omit<FitOptions, 'signal'> = {}): FitProgress {
-    this.#begin(data, options);
-    try {
+  /**
+   * Trains to completion on this thread (blocking it). A model trained before keeps serving its
+   * old state until the run succeeds; on any error (or cancellation) it keeps that state.
+   */
+  fit(data: Dataset, options: Omit<FitOptions, 'signal' | 'sliceMilliseconds'> = {}): FitProgress {
+    requireFitOptions(options);
+    const batches = options.batchesPerSlice ?? 64;
+    requireArgument(Number.isInteger(batches) && batches > 0, 'batchesPerSlice must be a positive integer');
+    return this.#run(data, () => {
       for (;;) {
-        const progress = this.#step(options.batchesPerSlice);
+        const progress = this.#step(batches);
         const keepGoing = options.onProgress?.(progress) !== false;
         if (progress.done) return progress;
-        if (!keepGoing) this.#cancel();
+        if (!keepGoing) this.#cancelled();
       }
-    } catch (error) {
-      return this.#abandon(error);
-    }
+    });
   }
 
-  /** Trains in slices, yielding to the event loop between them so pages stay responsive. */
+  /**
+   * Trains in slices, yielding to the event loop between them so pages stay responsive and
+   * `signal` can take effect. Resolves with the final progress; rejects with CANCELLED when
+   * cancelled (the model then keeps its previous state).
+   */
   async fitAsync(data: Dataset, options: FitOptions = {}): Promise<FitProgress> {
-    this.#begin(data, options);
-    try {
+    requireFitOptions(options);
+    const fixed = options.batchesPerSlice;
+    const target = options.sliceMilliseconds ?? 10;
+    requireArgument(
+      fixed === undefined || (Number.isInteger(fixed) && fixed > 0),
+      'batchesPerSlice must be a positive integer',
+    );
+    requireArgument(typeof target === 'number' && target > 0, 'sliceMilliseconds must be positive');
+    if (options.signal?.aborted) this.#cancelled();
+    return this.#run(data, async () => {
+      let batches = fixed ?? 1;
       for (;;) {
-        if (options.signal?.aborted) this.#cancel();
-        const progress = this.#step(options.batchesPerSlice);
+        if (options.signal?.aborted) this.#cancelled();
+        const started = now();
+        const progress = this.#step(batches);
+        const elapsed = now() - started;
         const keepGoing = options.onProgress?.(progress) !== false;
         if (progress.done) return progress;
-        if (!keepGoing) this.#cancel();
+        if (!keepGoing) this.#cancelled();
+        if (fixed === undefined) {
+          if (elapsed < target / 2) batches = Math.min(batches * 2, 1 << 16);
+          else if (elapsed > target * 2) batches = Math.max(1, Math.floor(batches / 2));
+        }
         await yieldToEventLoop();
       }
-    } catch (error) {
-      return this.#abandon(error);
-    }
+    });
   }
 
-  #begin(data: Dataset, options: FitOptions): void {
+  // One run at a time per model; whatever ends a run early (cancellation, a throwing callback,
+  // dispose() during fitAsync) drops it so the previous state keeps serving.
+  #run<R extends FitProgress | Promise<FitProgress>>(data: Dataset, body: () => R): R {
+    requireArgument(!this.#fitting, `${this.info().kind} is already training`);
     requireArgument(data instanceof Dataset, 'fit needs a Dataset');
-    requireOptions(options);
-    if (options.batchesPerSlice !== undefined)
-      requireInteger(options.batchesPerSlice, 'batchesPerSlice', 1, 2 ** 31 - 1);
-    requireArgument(
-      options.onProgress == null || typeof options.onProgress === 'function',
-      'onProgress must be a function',
-    );
     check(this.handle.beginFit(data.rawHandle));
+    this.#fitting = true;
+    const end = (failed: boolean) => {
+      this.#fitting = false;
+      if (failed && !this.disposed) this.#raw.cancelFit();
+    };
+    let result: R;
+    try {
+      result = body();
+    } catch (error) {
+      end(true);
+      throw error;
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (progress) => {
+          end(false);
+          return progress;
+        },
+        (error: unknown) => {
+          end(true);
+          throw error;
+        },
+      ) as R;
+    }
+    end(false);
+    return result;
   }
 
-  #step(batchesPerSlice = 64): FitProgress {
-    return check(this.handle.continueFit(batchesPerSlice));
+  #step(batches: number): FitProgress {
+    return check(this.handle.continueFit(batches));
   }
 
-  /** Whatever ends a run early (an error, a throwing callback) drops it: the old state serves. */
-  #abandon(error: unknown): never {
-    if (!this.disposed && this.handle.info().fitInProgress) this.handle.cancelFit();
-    throw error;
-  }
-
-  #cancel(): never {
-    this.handle.cancelFit();
+  #cancelled(): never {
     throw new RecwasmError('CANCELLED', `${this.info().kind} training was cancelled`);
   }
 
-  /** Top-k items for `user` (your id), or for a new user from `options.history` (user null). */
+  /**
+   * Top-k items for `user` (your id), or for a new user from `options.history` (user null).
+   * Throws NOT_FITTED before training, UNKNOWN_USER for a user the model never saw when no
+   * history is given, INVALID_ARGUMENT for k < 1.
+   */
   recommend(user: number | null, options: RecommendOptions = {}): Recommendation {
     const recs = check(this.handle.recommend(toRequest(user, options)));
     return { items: Array.from(recs.items), scores: Array.from(recs.scores) };
   }
 
-  /** One score per catalogue item, in itemIds() order (-Infinity: never recommended). */
+  /**
+   * One score per catalogue item, in itemIds() order: what recommend() ranks (-Infinity marks
+   * items the model never recommends). Seen items are not masked here.
+   */
   score(user: number | null, options: Pick<RecommendOptions, 'history' | 'historyValues'> = {}): Float64Array {
     return check(this.handle.score(toRequest(user, options)));
   }
 
-  /** Items nearest to `item` (models with an item space; others throw UNSUPPORTED). */
+  /**
+   * Items nearest to `item`, best first (models with an item space; others throw UNSUPPORTED;
+   * an item the model does not know throws UNKNOWN_ITEM).
+   */
   similarItems(item: number, k = 10): Recommendation {
     requireArgument(typeof item === 'number', 'similarItems(item, k) takes numbers');
     requireInteger(k, 'k', 1, 2 ** 31 - 1);
@@ -365,7 +462,10 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject<RawModel>
     return { items: Array.from(recs.items), scores: Array.from(recs.scores) };
   }
 
-  /** The history items that contributed most to `item`'s score for `user`. */
+  /**
+   * The history items that contributed most to `item`'s score for `user` (at most `topN`,
+   * default 3), strongest first; what "strength" means depends on the model.
+   */
   explain(
     user: number | null,
     item: number,
@@ -379,7 +479,11 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject<RawModel>
     return { items: Array.from(result.items), weights: Array.from(result.weights) };
   }
 
-  /** A versioned, checksummed snapshot (throws NOT_FITTED before training). */
+  /**
+   * A versioned, checksummed snapshot of the trained model (kind, options, training data and
+   * parameters), loadable with {@link Model.load} in wasm or natively. Throws NOT_FITTED
+   * before training.
+   */
   save(): Uint8Array {
     return check(this.handle.save());
   }

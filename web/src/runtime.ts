@@ -131,6 +131,9 @@ export interface RawModule {
   lastErrorCode(): number;
   lastErrorMessage(): string;
   modelKinds(): string[];
+  heapStats(): { allocatedBytes: number };
+  /** Embind's count of live JS handles to C++ values (leak tests). */
+  count_emval_handles(): number;
   evaluateModel(
     model: RawModel,
     test: RawDataset,
@@ -177,8 +180,13 @@ export function setDefaultWasmBinaryLoader(loader: () => Promise<Uint8Array>): v
 }
 
 /**
- * Loads and instantiates the WebAssembly module once; later calls return the same promise.
- * Every other function of recwasm needs this to have finished.
+ * Loads and instantiates the WebAssembly module once; later calls return the same promise
+ * (and ignore their options). Every other function of recwasm needs this to have finished;
+ * before, they throw NOT_LOADED. A failed load rejects with NOT_LOADED and may be retried.
+ *
+ * In Node the module is read from the package's files; in browsers it is fetched from next to
+ * the JavaScript module (bundlers such as Vite copy it), unless `wasmUrl` or `wasmBinary` say
+ * otherwise.
  */
 export async function loadRecwasm(options: LoadOptions = {}): Promise<void> {
   if (!loading) {
@@ -189,9 +197,15 @@ export async function loadRecwasm(options: LoadOptions = {}): Promise<void> {
         const url = String(options.wasmUrl);
         overrides.locateFile = () => url;
       } else if (defaultWasmBinary) overrides.wasmBinary = await defaultWasmBinary();
-      const module = (await createRecwasmModule(overrides)) as RawModule;
-      loaded = module;
-      return module;
+      try {
+        const module = (await createRecwasmModule(overrides)) as RawModule;
+        loaded = module;
+        return module;
+      } catch (error) {
+        // A missing or unfetchable .wasm, or bytes that are not this module.
+        const why = error instanceof Error ? error.message : String(error);
+        throw new RecwasmError('NOT_LOADED', `could not load the recwasm WebAssembly module: ${why}`);
+      }
     })();
     loading.catch(() => {
       loading = undefined;
@@ -224,4 +238,17 @@ export function checkHandle<T>(value: T | null): T {
 /** @internal Current size of the wasm heap in bytes (for leak checks and benchmarks). */
 export function heapBytes(): number {
   return raw().HEAPU8.length;
+}
+
+/**
+ * @internal Memory accounting for leak tests: the heap's size, the bytes malloc has handed out
+ * and not had back, and the JS handles Embind holds to C++ values.
+ */
+export function memoryStats(): { heapBytes: number; allocatedBytes: number; handles: number } {
+  const module = raw();
+  return {
+    heapBytes: module.HEAPU8.length,
+    allocatedBytes: module.heapStats().allocatedBytes,
+    handles: module.count_emval_handles(),
+  };
 }
