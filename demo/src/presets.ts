@@ -1,7 +1,7 @@
 // What "Train all" trains: one notebook preset per model kind the package registers, plus the
 // better variants as (kind, options) pairs. Everything the page shows about models comes from
 // this table and from Model.kinds(), so a newly registered model appears without UI changes.
-import { Model, RecwasmError, type ModelKind } from 'recwasm';
+import { MODEL_VARIANTS, Model, RecwasmError, type ModelKind } from 'recwasm';
 import type { LossPoint } from './training.js';
 
 export type OptionValues = Record<string, number | boolean | string>;
@@ -100,53 +100,6 @@ const KIND_INFO: Partial<Record<string, KindInfo>> = {
   },
 };
 
-/** The better variants of ../shared/DESIGN.md ("shown beside the notebook rows"). */
-const VARIANTS: readonly { kind: string; variant: string; label: string; options: OptionValues }[] = [
-  {
-    kind: 'content_tfidf',
-    variant: 'rating',
-    label: 'Content TF-IDF, rating-weighted profile',
-    options: { profile: 'rating' },
-  },
-  {
-    kind: 'covisitation',
-    variant: 'padded',
-    label: 'Co-visitation padded with popularity',
-    options: { pad_with_popularity: true },
-  },
-  { kind: 'user_knn', variant: 'shrunk', label: 'User kNN, similarity shrinkage 10', options: { shrinkage: 10 } },
-  { kind: 'user_knn', variant: 'implicit', label: 'User kNN, implicit (binary)', options: { implicit: true } },
-  { kind: 'item_knn', variant: 'shrunk', label: 'Item kNN, similarity shrinkage 10', options: { shrinkage: 10 } },
-  { kind: 'item_knn', variant: 'implicit', label: 'Item kNN, implicit (binary)', options: { implicit: true } },
-  // The learned models' variants of docs/learned-models.md. SGD's learning rate is 0.07 rather
-  // than the documented 0.1, which diverges on ml-latest-small; on the notebook's data (seeds
-  // 0..19) 0.07 gives a mean R@10 of 0.430 against 0.435.
-  {
-    kind: 'mf',
-    variant: 'sgd',
-    label: 'Matrix factorisation, SGD',
-    options: { optimizer: 'sgd', batchSize: 1, learningRate: 0.07, l2: 0.02, epochs: 30 },
-  },
-  {
-    kind: 'mf',
-    variant: 'implicit',
-    label: 'Matrix factorisation, implicit feedback',
-    options: { objective: 'implicit' },
-  },
-  {
-    kind: 'two_tower',
-    variant: 'temperature',
-    label: 'Two-tower, logit temperature 0.3',
-    options: { temperature: 0.3 },
-  },
-  {
-    kind: 'two_tower',
-    variant: 'softmax',
-    label: 'Two-tower, in-batch sampled softmax',
-    options: { loss: 'softmax' },
-  },
-];
-
 export interface PresetCatalogue {
   presets: Preset[];
   /** Variants this build rejected (unknown option names or values), with the reason. */
@@ -182,11 +135,11 @@ export function buildCatalogue(): PresetCatalogue {
     if (info?.explainFallback) preset.explainFallback = info.explainFallback;
     presets.push(preset);
     // Variants right after their notebook row, so the table shows them side by side.
-    for (const variant of VARIANTS.filter((v) => v.kind === kind)) {
-      const id = `${kind}:${variant.variant}`;
-      const reason = accepts(kind, variant.options);
-      if (reason !== null) unavailable.push({ id, label: variant.label, reason });
-      else presets.push({ ...base, id, label: variant.label, options: variant.options, notebook: false });
+    for (const variant of MODEL_VARIANTS.filter((v) => v.kind === kind)) {
+      const options: OptionValues = { ...variant.options };
+      const reason = accepts(kind, options);
+      if (reason !== null) unavailable.push({ id: variant.id, label: variant.label, reason });
+      else presets.push({ ...base, id: variant.id, label: variant.label, options, notebook: false });
     }
   }
   return { presets, unavailable };

@@ -190,3 +190,17 @@ test('evaluate on ml-latest-small with movies and tags', { timeout: 120_000 }, (
   assert.ok(model.recall > 0 && model.recall <= 1);
   assert.ok(model.coverage > 0 && model.coverage < 1);
 });
+
+test('evaluate --variants puts each better variant right after its notebook row', () => {
+  const { models } = recwasmJson('evaluate', '--models', 'content_tfidf,mf', '--variants');
+  const names = models.map((m) => m.name);
+  assert.deepEqual(names, ['content_tfidf', 'content_tfidf:rating', 'mf', 'mf:sgd', 'mf:implicit']);
+  // The notebook row is unchanged by the variants around it.
+  assert.equal(models[0].recall, 0.8);
+  const single = recwasmJson('evaluate', '--models', 'mf:sgd').models;
+  assert.deepEqual(
+    single.map((m) => [m.name, m.recall]),
+    [['mf:sgd', models[3].recall]],
+  );
+  expectUsageError(['evaluate', '--models', 'mf:nope'], /unknown model 'mf:nope'/);
+});

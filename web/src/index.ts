@@ -42,6 +42,7 @@ export {
   type TwoTowerOptions,
 } from './model.js';
 export { evaluate, type Evaluation, type EvaluationOptions } from './evaluate.js';
+export { MODEL_VARIANTS, type ModelVariant } from './variants.js';
 export {
   RecwasmWorker,
   type RecwasmWorkerOptions,

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import {
   Dataset,
+  MODEL_VARIANTS,
   Model,
   RecwasmError,
   evaluate,
@@ -10,6 +11,7 @@ import {
   splitDataset,
   type DemoData,
   type ModelKind,
+  type ModelOptions,
   type Split,
   type SplitMethod,
 } from '../node.js';
@@ -209,13 +211,43 @@ function rowsJson(data: Dataset): Record<string, number>[] {
   });
 }
 
-function createModel(kind: ModelKind, trainSeed: number | undefined): Model {
-  if (trainSeed === undefined) return Model.create(kind);
-  // Only models with randomness take a seed; the others ignore --train-seed.
-  const probe = Model.create(kind);
-  const seeded = 'seed' in probe.info().options;
-  probe.dispose();
-  return seeded ? Model.create(kind, { seed: trainSeed }) : Model.create(kind);
+/** A row of `evaluate`: a notebook model (name = kind) or one of its better variants. */
+interface EvaluatedSpec {
+  name: string;
+  kind: ModelKind;
+  options: Record<string, number | boolean | string>;
+}
+
+// --models takes kinds and variant ids; --variants puts each kind's variants after its row.
+function evaluatedSpecs(flags: Flags): EvaluatedSpec[] {
+  const names =
+    stringFlag(flags, 'models')
+      ?.split(',')
+      .map((s) => s.trim()) ?? Model.kinds();
+  const specs: EvaluatedSpec[] = [];
+  for (const name of names) {
+    const variant = MODEL_VARIANTS.find((v) => v.id === name);
+    if (variant) specs.push({ name, kind: variant.kind, options: { ...variant.options } });
+    else specs.push({ name, kind: name as ModelKind, options: {} });
+    if (flags.get('variants') && !variant) {
+      for (const v of MODEL_VARIANTS.filter((v) => v.kind === name)) {
+        specs.push({ name: v.id, kind: v.kind, options: { ...v.options } });
+      }
+    }
+  }
+  return specs;
+}
+
+function createModel(spec: EvaluatedSpec, trainSeed: number | undefined): Model {
+  const options = { ...spec.options };
+  if (trainSeed !== undefined) {
+    // Only models with randomness take a seed; the others ignore --train-seed.
+    const probe = Model.create(spec.kind);
+    const seeded = 'seed' in probe.info().options;
+    probe.dispose();
+    if (seeded) options['seed'] = trainSeed;
+  }
+  return Model.create(spec.kind, options as ModelOptions[ModelKind]);
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -272,7 +304,8 @@ const COMMANDS: Record<string, Command> = {
       ...FILE_FLAGS,
       ...SPLIT_FLAGS,
       k: { description: 'cut-off', default: '10' },
-      models: { description: 'comma-separated model names', default: 'all' },
+      models: { description: 'comma-separated model names and variant ids (e.g. mf:sgd)', default: 'all' },
+      variants: { boolean: true, description: "also evaluate each model's better variants, beside its row" },
       'train-seed': { description: 'seed for models that train with randomness (mf, two_tower)' },
       recs: { boolean: true, description: "include every user's ranked list" },
       ...COMMON_FLAGS,
@@ -283,23 +316,23 @@ const COMMANDS: Record<string, Command> = {
       const keepRecs = flags.get('recs') === true;
       const source = loadSource(flags);
       using data = source.data;
-      const kinds = (stringFlag(flags, 'models')?.split(',') ?? Model.kinds()).map((s) => s.trim()) as ModelKind[];
+      const specs = evaluatedSpecs(flags);
       using split = splitSource(flags, data);
       const limit = source.notebookItemLimit;
       const notebookCandidates = limit === undefined ? undefined : data.itemIds().filter((item) => item < limit);
-      const rows = kinds.map((kind) => {
-        using model = createModel(kind, trainSeed);
+      const rows = specs.map((spec) => {
+        using model = createModel(spec, trainSeed);
         const fitStart = performance.now();
         model.fit(split.train);
         const fitMs = performance.now() - fitStart;
-        const candidates = RATING_MATRIX_KINDS.has(kind) ? notebookCandidates : undefined;
+        const candidates = RATING_MATRIX_KINDS.has(spec.kind) ? notebookCandidates : undefined;
         const e = evaluate(model, split.test, {
           k,
           keepRecommendations: keepRecs,
           ...(candidates && { candidates }),
         });
         const row: Record<string, unknown> = {
-          name: kind,
+          name: spec.name,
           precision: round(e.precision),
           recall: round(e.recall),
           ndcg: round(e.ndcg),
@@ -326,12 +359,13 @@ const COMMANDS: Record<string, Command> = {
         process.stdout.write(JSON.stringify({ k, models: rows }) + '\n');
         return;
       }
-      const header = `${'model'.padEnd(16)}${`P@${k}`.padStart(9)}${`R@${k}`.padStart(9)}${`NDCG@${k}`.padStart(10)}${'fit ms'.padStart(10)}`;
+      const width = Math.max(16, ...rows.map((r) => String(r['name']).length + 2));
+      const header = `${'model'.padEnd(width)}${`P@${k}`.padStart(9)}${`R@${k}`.padStart(9)}${`NDCG@${k}`.padStart(10)}${'fit ms'.padStart(10)}`;
       process.stdout.write(header + '\n');
       for (const r of rows) {
         const fmt = (v: unknown, w: number, d = 3) => (typeof v === 'number' ? v.toFixed(d) : '-').padStart(w);
         process.stdout.write(
-          `${String(r['name']).padEnd(16)}${fmt(r['precision'], 9)}${fmt(r['recall'], 9)}${fmt(r['ndcg'], 10)}${fmt(r['fit_ms'], 10, 1)}\n`,
+          `${String(r['name']).padEnd(width)}${fmt(r['precision'], 9)}${fmt(r['recall'], 9)}${fmt(r['ndcg'], 10)}${fmt(r['fit_ms'], 10, 1)}\n`,
         );
       }
     },
