@@ -42,7 +42,13 @@ export const stages = [
   {
     name: 'format-cpp',
     command: 'clang-format',
-    args: () => ['--dry-run', '--Werror', ...filesUnder('cpp', /\.(h|cpp)$/), ...filesUnder('tests/cpp', /\.(h|cpp)$/)],
+    args: () => [
+      '--dry-run',
+      '--Werror',
+      ...filesUnder('cpp', /\.(h|cpp)$/),
+      ...filesUnder('tests/cpp', /\.(h|cpp)$/),
+      ...filesUnder('tests/fuzz', /\.(h|cpp)$/),
+    ],
     counts: single,
   },
   {
@@ -89,6 +95,25 @@ export const stages = [
     counts: ctestCounts,
   },
   {
+    // The native tests and fuzz corpus replays built with -fsanitize=address,undefined.
+    name: 'sanitize',
+    command: 'ctest',
+    args: () => ['--test-dir', 'build/native-asan', '--output-on-failure', '-j', jobs],
+    env: { ASAN_OPTIONS: 'detect_leaks=1:strict_string_checks=1', UBSAN_OPTIONS: 'print_stacktrace=1' },
+    counts: ctestCounts,
+  },
+  {
+    // Every libFuzzer target for a bounded time (~30 s each, under 3 minutes in all).
+    name: 'fuzz',
+    command: 'node',
+    args: () => ['scripts/fuzz.mjs', '--seconds', process.env.RECWASM_FUZZ_SECONDS ?? '30', '--total', '165'],
+    counts: (code, out) => {
+      const m = out.match(/fuzz summary: (\d+) passed, (\d+) failed/);
+      if (!m) return single(code);
+      return { passed: Number(m[1]), failed: code === 0 ? Number(m[2]) : Math.max(Number(m[2]), 1) };
+    },
+  },
+  {
     name: 'js',
     command: 'node',
     args: () => ['--test', ...filesUnder('tests/js', /\.test\.mjs$/)],
@@ -119,7 +144,11 @@ export const stages = [
 function run(stage) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(stage.command, stage.args(), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(stage.command, stage.args(), {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...stage.env },
+    });
     let output = '';
     const collect = (stream, sink) =>
       stream.on('data', (chunk) => {

@@ -4,7 +4,8 @@
 # what changed (native library + tests + tools, wasm module, TypeScript package, demo).
 #
 #   scripts/setup.sh build   native + wasm + TypeScript
-#   scripts/setup.sh test    build + sanitizer build + everything the test suite needs
+#   scripts/setup.sh test    build + sanitizer build + fuzzers + everything the test suite needs
+#   scripts/setup.sh fuzz    the libFuzzer targets only (clang)
 #   scripts/setup.sh demo    wasm + TypeScript + the demo page
 #   scripts/setup.sh bench   build (release native tools included)
 set -euo pipefail
@@ -20,8 +21,10 @@ packages=(cmake ninja-build g++ emscripten libeigen3-dev catch2)
 case "$target" in
   test) packages+=(chromium clang libclang-rt-14-dev python3 python3-numpy python3-pandas python3-sklearn clang-format) ;;
   bench) packages+=(chromium) ;;
+  # -fsanitize=fuzzer links libclang_rt.fuzzer from libclang-rt-14-dev (Debian's clang lacks it).
+  fuzz) packages+=(clang libclang-rt-14-dev) ;;
   demo | build) ;;
-  *) log "unknown target '$target' (build, test, demo, bench)"; exit 2 ;;
+  *) log "unknown target '$target' (build, test, demo, bench, fuzz)"; exit 2 ;;
 esac
 
 missing=()
@@ -67,6 +70,25 @@ build_wasm() {
   cmake --build build/wasm --parallel "$jobs"
 }
 
+# The native tests (and the fuzz corpus replays) again under AddressSanitizer + UBSan, with
+# debug info for readable reports; run by the `sanitize` test stage.
+build_sanitized() {
+  if [[ ! -f build/native-asan/build.ninja ]]; then
+    cmake -S . -B build/native-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DRECWASM_SANITIZE=ON >/dev/null
+  fi
+  cmake --build build/native-asan --parallel "$jobs"
+}
+
+# libFuzzer targets (tests/fuzz), clang with ASan + UBSan; run by scripts/fuzz.mjs.
+build_fuzzers() {
+  if [[ ! -f build/fuzz/build.ninja ]]; then
+    cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_CXX_COMPILER=clang++ -DRECWASM_FUZZ=ON >/dev/null
+  fi
+  cmake --build build/fuzz --parallel "$jobs"
+}
+
 # The same module without -msimd128, for the benchmark's SIMD comparison (never shipped).
 build_wasm_nosimd() {
   if [[ ! -f build/wasm-nosimd/build.ninja ]]; then
@@ -102,6 +124,11 @@ case "$target" in
     build_wasm
     build_typescript
     build_demo
+    build_sanitized
+    build_fuzzers
+    ;;
+  fuzz)
+    build_fuzzers
     ;;
   demo)
     build_wasm

@@ -157,6 +157,9 @@ Interactions::Interactions(std::shared_ptr<const IdMap> users, std::shared_ptr<c
       fail(ErrorCode::kInvalidArgument,
            "row " + std::to_string(row) + ": value is not a finite number");
     }
+    if (std::fabs(values_[row]) > kMaxValueMagnitude) {
+      fail(ErrorCode::kInvalidArgument, "row " + std::to_string(row) + ": value lies beyond +-1e9");
+    }
   }
   buildViews();
 }

@@ -115,6 +115,15 @@ double parseNumber(const CsvReader& reader, const CsvRecord& record, std::string
   return value;
 }
 
+// A rating as Interactions accepts it (within +-kMaxValueMagnitude), or an error naming the line.
+double parseRating(const CsvReader& reader, const CsvRecord& record, std::string_view field) {
+  double value = parseNumber(reader, record, field, "rating");
+  if (std::fabs(value) > kMaxValueMagnitude) {
+    reader.fail(record.line, "rating " + quoted(trimBlanks(field)) + " lies beyond +-1e9");
+  }
+  return value;
+}
+
 std::string_view utf8Text(const CsvReader& reader, const CsvRecord& record, std::string_view s,
                           const char* column) {
   if (!isValidUtf8(s)) {
@@ -237,7 +246,7 @@ RatingRows parseUData(std::string_view text) {
     }
     out.users.push_back(parseInteger(reader, record, record.fields[0], "user id"));
     out.items.push_back(parseInteger(reader, record, record.fields[1], "item id"));
-    out.ratings.push_back(parseNumber(reader, record, record.fields[2], "rating"));
+    out.ratings.push_back(parseRating(reader, record, record.fields[2]));
     out.timestamps.push_back(parseInteger(reader, record, record.fields[3], "timestamp"));
   }
   if (out.users.empty()) reader.fail(1, "the file is empty");
@@ -258,7 +267,7 @@ RatingRows parseRatings(std::string_view text) {
       [&](const Columns& c, const CsvRecord& r) {
         out.users.push_back(parseInteger(reader, r, r.fields[c.position[0]], "userId"));
         out.items.push_back(parseInteger(reader, r, r.fields[c.position[1]], "movieId"));
-        out.ratings.push_back(parseNumber(reader, r, r.fields[c.position[2]], "rating"));
+        out.ratings.push_back(parseRating(reader, r, r.fields[c.position[2]]));
         if (c.position[3] != kMissing) {
           out.timestamps.push_back(parseInteger(reader, r, r.fields[c.position[3]], "timestamp"));
         }

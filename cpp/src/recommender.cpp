@@ -108,7 +108,10 @@ UserContext Recommender::resolve(const Query& query, History& storage) const {
     require(given.values.empty() || given.values.size() == given.items.size(),
             "history values must be absent or one per item");
     for (std::int32_t item : given.items) requireItem(item, train.numItems(), "history");
-    for (double v : given.values) require(std::isfinite(v), "history values must be finite");
+    for (double v : given.values) {
+      require(std::isfinite(v) && std::fabs(v) <= kMaxValueMagnitude,
+              "history values must be finite numbers within +-1e9");
+    }
     ctx.items = Span<std::int32_t>(given.items);
     if (given.values.empty()) {
       storage.values.assign(given.items.size(), 1.0);

@@ -287,56 +287,70 @@ void WasmDataset::setSessions(val sessions) {
   });
 }
 
+// Accessors are guarded like everything else: TypeScript reads the error slot after each call,
+// so every call must clear what an earlier failure left there.
 val WasmDataset::summary() const {
-  val out = val::object();
-  out.set("users", data_.interactions->numUsers());
-  out.set("items", data_.interactions->numItems());
-  out.set("rows", static_cast<double>(data_.interactions->numRows()));
-  out.set("hasTimestamps", data_.interactions->hasTimestamps());
-  out.set("hasItemText", data_.itemText != nullptr);
-  out.set("hasSessions", data_.sessions != nullptr);
-  return out;
+  return guarded([&] {
+    val out = val::object();
+    out.set("users", data_.interactions->numUsers());
+    out.set("items", data_.interactions->numItems());
+    out.set("rows", static_cast<double>(data_.interactions->numRows()));
+    out.set("hasTimestamps", data_.interactions->hasTimestamps());
+    out.set("hasItemText", data_.itemText != nullptr);
+    out.set("hasSessions", data_.sessions != nullptr);
+    return out;
+  });
 }
 
-val WasmDataset::userIds() const { return idsToArray(data_.interactions->users().externalIds()); }
-val WasmDataset::itemIds() const { return idsToArray(data_.interactions->items().externalIds()); }
+val WasmDataset::userIds() const {
+  return guarded([&] { return idsToArray(data_.interactions->users().externalIds()); });
+}
+val WasmDataset::itemIds() const {
+  return guarded([&] { return idsToArray(data_.interactions->items().externalIds()); });
+}
 
 val WasmDataset::rows() const {
-  const Interactions& d = *data_.interactions;
-  std::vector<double> users(d.numRows()), items(d.numRows());
-  for (std::size_t r = 0; r < d.numRows(); ++r) {
-    users[r] = static_cast<double>(d.users().external(d.userOfRow()[r]));
-    items[r] = static_cast<double>(d.items().external(d.itemOfRow()[r]));
-  }
-  val out = val::object();
-  out.set("users", float64Array(users));
-  out.set("items", float64Array(items));
-  out.set("values", float64Array(d.values()));
-  if (d.hasTimestamps()) {
-    out.set("timestamps",
-            float64Array(std::vector<double>(d.timestamps().begin(), d.timestamps().end())));
-  }
-  return out;
+  return guarded([&] {
+    const Interactions& d = *data_.interactions;
+    std::vector<double> users(d.numRows()), items(d.numRows());
+    for (std::size_t r = 0; r < d.numRows(); ++r) {
+      users[r] = static_cast<double>(d.users().external(d.userOfRow()[r]));
+      items[r] = static_cast<double>(d.items().external(d.itemOfRow()[r]));
+    }
+    val out = val::object();
+    out.set("users", float64Array(users));
+    out.set("items", float64Array(items));
+    out.set("values", float64Array(d.values()));
+    if (d.hasTimestamps()) {
+      out.set("timestamps",
+              float64Array(std::vector<double>(d.timestamps().begin(), d.timestamps().end())));
+    }
+    return out;
+  });
 }
 
 val WasmDataset::itemText() const {
-  if (!data_.itemText) return val::null();
-  val out = val::array();
-  for (const std::string& t : *data_.itemText) out.call<void>("push", t);
-  return out;
+  return guarded([&] {
+    if (!data_.itemText) return val::null();
+    val out = val::array();
+    for (const std::string& t : *data_.itemText) out.call<void>("push", t);
+    return out;
+  });
 }
 
 val WasmDataset::sessions() const {
-  if (!data_.sessions) return val::null();
-  val out = val::array();
-  for (const auto& session : *data_.sessions) {
-    std::vector<double> ids;
-    for (std::int32_t item : session) {
-      ids.push_back(static_cast<double>(data_.interactions->items().external(item)));
+  return guarded([&] {
+    if (!data_.sessions) return val::null();
+    val out = val::array();
+    for (const auto& session : *data_.sessions) {
+      std::vector<double> ids;
+      for (std::int32_t item : session) {
+        ids.push_back(static_cast<double>(data_.interactions->items().external(item)));
+      }
+      out.call<void>("push", float64Array(ids));
     }
-    out.call<void>("push", float64Array(ids));
-  }
-  return out;
+    return out;
+  });
 }
 
 // ---- WasmSplit --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { Dataset } from './dataset.js';
 import { requireArgument } from './errors.js';
 import { check, checkHandle, raw } from './runtime.js';
+import { requireOptions } from './validate.js';
 
 /** The notebook's `make_demo_data` parameters; defaults are the notebook's. */
 export interface DemoDataOptions {
@@ -143,7 +144,11 @@ export interface SplitOptions {
  * parts, as in the notebook.
  */
 export function splitDataset(data: Dataset, options: SplitOptions = {}): Split {
+  requireArgument(data instanceof Dataset, 'a split needs a Dataset');
   requireArgument(options !== null && typeof options === 'object', 'split options must be an object');
+  for (const key of ['seed', 'testFraction'] as const) {
+    requireArgument(options[key] === undefined || typeof options[key] === 'number', `${key} must be a number`);
+  }
   const request: { method?: string; seed?: number; testFraction?: number } = {};
   if (options.method !== undefined) request.method = options.method;
   if (options.seed !== undefined) request.seed = options.seed;
@@ -169,6 +174,7 @@ export function splitDataset(data: Dataset, options: SplitOptions = {}): Split {
  * and nothing in train (as pandas gives it); models answer such users with their fallback.
  */
 export function leaveOneOut(data: Dataset, options: { seed?: number } = {}): Split {
+  requireOptions(options);
   return splitDataset(data, { method: 'leave-one-out', seed: options.seed ?? 42 });
 }
 

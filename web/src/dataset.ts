@@ -2,6 +2,7 @@ import type { DemoData } from './data.js';
 import { RecwasmError, requireArgument } from './errors.js';
 import { WasmObject } from './handle.js';
 import { check, checkHandle, raw, type RawDataset, type RawHeapRange, type RawModule } from './runtime.js';
+import { toFloat64 } from './validate.js';
 
 /** Columns of an interaction table in your own ids (any integers within ±(2^53 - 1)). */
 export interface InteractionArrays {
@@ -44,11 +45,6 @@ export interface MovieLensOptions {
   sessionGapSeconds?: number;
 }
 
-function toFloat64(values: ArrayLike<number>, name: string): Float64Array {
-  requireArgument(values != null && typeof values.length === 'number', `${name} must be an array of numbers`);
-  return values instanceof Float64Array ? values : Float64Array.from(values);
-}
-
 /**
  * An interaction table inside the wasm heap: users and items keep your ids, and are numbered
  * internally in ascending id order (so "ties go to the lower item id" means your lower id).
@@ -80,7 +76,11 @@ export class Dataset extends WasmObject {
     const items = toFloat64(arrays.items, 'items');
     const values = arrays.ratings ? toFloat64(arrays.ratings, 'ratings') : new Float64Array(users.length).fill(1);
     const parts: Parameters<ReturnType<typeof raw>['WasmDataset']['fromArrays']>[0] = { users, items, values };
-    if (arrays.timestamps) parts.timestamps = toFloat64(arrays.timestamps, 'timestamps');
+    if (arrays.timestamps) {
+      parts.timestamps = toFloat64(arrays.timestamps, 'timestamps');
+      // The core reads an empty column as "no timestamps"; a short one is a mistake.
+      requireArgument(parts.timestamps.length === users.length, 'timestamps must have one entry per row');
+    }
     if (arrays.catalogue?.users) parts.extraUsers = toFloat64(arrays.catalogue.users, 'catalogue.users');
     if (arrays.catalogue?.items) parts.extraItems = toFloat64(arrays.catalogue.items, 'catalogue.items');
     return new Dataset(checkHandle(raw().WasmDataset.fromArrays(parts)));

@@ -3,6 +3,7 @@ import { Dataset } from './dataset.js';
 import { requireArgument } from './errors.js';
 import { Model, type Recommendation } from './model.js';
 import { check, raw } from './runtime.js';
+import { requireInteger, toFloat64 } from './validate.js';
 
 export interface EvaluationOptions {
   /** Cut-off (default 10). */
@@ -63,18 +64,13 @@ function evaluateOne(model: Model, test: Dataset, options: EvaluationOptions): E
   requireArgument(model instanceof Model, 'evaluate needs fitted Model objects');
   requireArgument(options !== null && typeof options === 'object', 'evaluation options must be an object');
   const k = options.k ?? 10;
-  requireArgument(typeof k === 'number', 'k must be a number');
+  requireInteger(k, 'k', 1, 2 ** 31 - 1);
   const request: { k: number; keepRecommendations: boolean; candidates?: Float64Array } = {
     k,
     keepRecommendations: options.keepRecommendations ?? false,
   };
   if (options.candidates !== undefined) {
-    const candidates = options.candidates;
-    requireArgument(
-      candidates !== null && typeof candidates.length === 'number',
-      'candidates must be an array of item ids',
-    );
-    request.candidates = candidates instanceof Float64Array ? candidates : Float64Array.from(candidates);
+    request.candidates = toFloat64(options.candidates, 'candidates');
   }
   const result = check(raw().evaluateModel(model.rawHandle, test.rawHandle, request));
   const { recommendations, ...metrics } = result;

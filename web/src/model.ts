@@ -3,6 +3,7 @@ import { RecwasmError, requireArgument } from './errors.js';
 import { WasmObject } from './handle.js';
 import { check, checkHandle, raw, type RawModel, type RawRequest } from './runtime.js';
 import { now, yieldToEventLoop } from './schedule.js';
+import { requireInteger, requireOptionalBoolean, requireOptions, toFloat64 } from './validate.js';
 
 /** The models recwasm ships, by the names the CLI, the demo and snapshots use. */
 export type ModelKind = 'popularity' | 'content_tfidf' | 'covisitation' | 'user_knn' | 'item_knn' | 'mf' | 'two_tower';
@@ -238,9 +239,14 @@ export interface ModelInfo {
   items?: number;
 }
 
-function toFloat64(values: ArrayLike<number>, name: string): Float64Array {
-  requireArgument(values != null && typeof values.length === 'number', `${name} must be an array of numbers`);
-  return values instanceof Float64Array ? values : Float64Array.from(values);
+// The options object, its callback and the slice size (Embind would wrap 2^31 to a negative int).
+function requireFitOptions(options: FitOptions): void {
+  requireOptions(options);
+  requireArgument(
+    options.onProgress == null || typeof options.onProgress === 'function',
+    'onProgress must be a function',
+  );
+  if (options.batchesPerSlice !== undefined) requireInteger(options.batchesPerSlice, 'batchesPerSlice', 1, 2 ** 31 - 1);
 }
 
 function toRequest(user: number | null, options: RecommendOptions): RawRequest {
@@ -251,6 +257,7 @@ function toRequest(user: number | null, options: RecommendOptions): RawRequest {
     request.user = user;
   }
   requireArgument(typeof request.k === 'number', 'k must be a number');
+  requireOptionalBoolean(options.excludeSeen, 'excludeSeen');
   if (options.history) request.history = toFloat64(options.history, 'history');
   if (options.historyValues) request.historyValues = toFloat64(options.historyValues, 'historyValues');
   if (options.exclude) request.exclude = toFloat64(options.exclude, 'exclude');
@@ -337,6 +344,7 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
    * old state until the run succeeds; on any error (or cancellation) it keeps that state.
    */
   fit(data: Dataset, options: Omit<FitOptions, 'signal' | 'sliceMilliseconds'> = {}): FitProgress {
+    requireFitOptions(options);
     const batches = options.batchesPerSlice ?? 64;
     requireArgument(Number.isInteger(batches) && batches > 0, 'batchesPerSlice must be a positive integer');
     return this.#run(data, () => {
@@ -355,6 +363,7 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
    * cancelled (the model then keeps its previous state).
    */
   async fitAsync(data: Dataset, options: FitOptions = {}): Promise<FitProgress> {
+    requireFitOptions(options);
     const fixed = options.batchesPerSlice;
     const target = options.sliceMilliseconds ?? 10;
     requireArgument(
@@ -447,7 +456,8 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
    * an item the model does not know throws UNKNOWN_ITEM).
    */
   similarItems(item: number, k = 10): Recommendation {
-    requireArgument(typeof item === 'number' && typeof k === 'number', 'similarItems(item, k) takes numbers');
+    requireArgument(typeof item === 'number', 'similarItems(item, k) takes numbers');
+    requireInteger(k, 'k', 1, 2 ** 31 - 1);
     const recs = check(this.handle.similarItems(item, k));
     return { items: Array.from(recs.items), scores: Array.from(recs.scores) };
   }
@@ -462,7 +472,10 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
     options: Pick<RecommendOptions, 'history' | 'historyValues'> & { topN?: number } = {},
   ): Explanation {
     requireArgument(typeof item === 'number', 'item must be a number');
-    const result = check(this.handle.explain(toRequest(user, options), item, options.topN ?? 3));
+    requireOptions(options);
+    const topN = options.topN ?? 3;
+    requireInteger(topN, 'topN', 1, 2 ** 31 - 1);
+    const result = check(this.handle.explain(toRequest(user, options), item, topN));
     return { items: Array.from(result.items), weights: Array.from(result.weights) };
   }
 

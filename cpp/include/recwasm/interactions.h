@@ -17,6 +17,11 @@ namespace recwasm {
 using ExternalId = std::int64_t;
 constexpr ExternalId kMaxExternalId = (ExternalId{1} << 53) - 1;
 
+/// The largest magnitude of a value (rating, weight, history value) recwasm accepts. Far beyond
+/// any rating or count, and small enough that the sums of squares the models form over any table
+/// stay finite, in double and in float32 alike, so that no input can turn scores into NaN.
+constexpr double kMaxValueMagnitude = 1e9;
+
 /// Dense <-> external ids. Dense ids follow ascending external ids, so "ties go to the lower
 /// item id" means the same thing for dense and external ids.
 class IdMap {
@@ -66,7 +71,8 @@ class Interactions {
   Interactions();  ///< empty, with empty catalogues
 
   /// Rows in dense ids. `timestamps` is empty or one per row. Validates every row: ids inside
-  /// the maps and finite values (kInvalidArgument naming the first bad row).
+  /// the maps and finite values within +-kMaxValueMagnitude (kInvalidArgument naming the first
+  /// bad row).
   Interactions(std::shared_ptr<const IdMap> users, std::shared_ptr<const IdMap> items,
                std::vector<std::int32_t> userOfRow, std::vector<std::int32_t> itemOfRow,
                std::vector<double> values, std::vector<std::int64_t> timestamps = {});

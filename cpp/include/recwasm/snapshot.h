@@ -68,7 +68,8 @@ class SnapshotReader {
     auto n = pod<std::uint64_t>();
     if (n > remaining() / sizeof(T)) corrupt("array longer than the snapshot");
     std::vector<T> v(static_cast<std::size_t>(n));
-    std::memcpy(v.data(), take(v.size() * sizeof(T)), v.size() * sizeof(T));
+    // An empty vector's data() may be null, and memcpy's pointers must never be (even for 0).
+    if (!v.empty()) std::memcpy(v.data(), take(v.size() * sizeof(T)), v.size() * sizeof(T));
     return v;
   }
   /// Throws kCorruptSnapshot unless every payload byte was read.

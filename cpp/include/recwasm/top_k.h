@@ -11,7 +11,9 @@ namespace recwasm {
 
 class TopK {
  public:
-  explicit TopK(std::size_t k) : k_(k) { heap_.reserve(k); }
+  // Reserve for common k only: callers may pass any k a user asked for (up to INT_MAX), and the
+  // heap never holds more entries than candidates are pushed.
+  explicit TopK(std::size_t k) : k_(k) { heap_.reserve(std::min<std::size_t>(k, 1024)); }
 
   /// True when (score, id) ranks before (otherScore, otherId).
   static bool better(double score, std::int32_t id, double otherScore, std::int32_t otherId) {

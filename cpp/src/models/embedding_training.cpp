@@ -44,10 +44,10 @@ double FloatMatrix::halfSquaredNorm() const {
   return sum / 2;
 }
 
-bool FloatMatrix::allFinite() const {
+bool FloatMatrix::allWithinRange() const {
   for (std::int32_t r = 0; r < rows_; ++r) {
     for (std::int32_t i = 0; i < width_; ++i) {
-      if (!std::isfinite(row(r)[i])) return false;
+      if (!(std::fabs(row(r)[i]) <= kMaxParameterMagnitude)) return false;  // NaN fails too
     }
   }
   return true;
@@ -78,7 +78,9 @@ FloatMatrix FloatMatrix::load(SnapshotReader& in, std::int32_t rows, std::int32_
   for (std::int32_t r = 0; r < rows; ++r) {
     std::copy_n(packed.data() + static_cast<std::size_t>(r) * width, width, m.row(r));
   }
-  if (!m.allFinite()) SnapshotReader::corrupt("parameter table holds NaN or infinite values");
+  if (!m.allWithinRange()) {
+    SnapshotReader::corrupt("parameter table holds NaN, infinite or out-of-range values");
+  }
   return m;
 }
 

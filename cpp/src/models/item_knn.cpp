@@ -330,7 +330,9 @@ void ItemKnn::scoreUser(const UserContext& user, const CandidateFilter* filter,
         scores[i] = hits > 0 && den != 0 ? num / den : user_.mean;
       }
     }
-    std::memset(words.data(), 0, ((limit - base + 63) >> 6) * sizeof(std::uint64_t));
+    // An empty block leaves `words` empty, and memset's pointer must never be null (even for 0).
+    if (limit > base)
+      std::memset(words.data(), 0, ((limit - base + 63) >> 6) * sizeof(std::uint64_t));
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (!wanted[i]) scores[i] = -std::numeric_limits<double>::infinity();

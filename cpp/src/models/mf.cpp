@@ -488,7 +488,9 @@ void Mf::loadState(SnapshotReader& in) {
   p.userBias = FloatMatrix::load(in, train.numUsers(), 1);
   p.itemBias = FloatMatrix::load(in, train.numItems(), 1);
   p.mu = in.pod<float>();
-  if (!std::isfinite(p.mu)) SnapshotReader::corrupt("mf global mean is not finite");
+  if (!(std::fabs(p.mu) <= kMaxParameterMagnitude)) {
+    SnapshotReader::corrupt("mf global mean is not finite or out of range");
+  }
   params_ = std::move(p);
   itemUnits_ = unitRows(params_.itemFactors);
   popularity_ = PopularityRanking(train);

@@ -25,6 +25,11 @@
 
 namespace recwasm {
 
+/// The largest parameter magnitude a snapshot may hold. Training never comes near it (values are
+/// within +-kMaxValueMagnitude), and below it the float32 dot products and norms of 32-wide (or
+/// far wider) rows stay finite, so a loaded model can never score NaN.
+constexpr float kMaxParameterMagnitude = 1e15f;
+
 /// rows x width floats, each row padded with zeros to kernels::paddedWidth(width). The padding
 /// stays zero through training (its gradient is always zero), so kernels run over whole lanes.
 /// Rows start `pitch` floats apart (at least the padded width): a trainer keeps each row's
@@ -51,11 +56,13 @@ class FloatMatrix {
   void fillUniform(Random& rng, float lo, float hi);
   /// The half squared norm sum(w^2) / 2 (tf.nn.l2_loss), summed in double.
   double halfSquaredNorm() const;
-  bool allFinite() const;
+  /// True when every element is finite and within +-kMaxParameterMagnitude.
+  bool allWithinRange() const;
 
   /// Width, rows and the unpadded values.
   void save(SnapshotWriter& out) const;
-  /// Reads what save() wrote; kCorruptSnapshot unless the shape is rows x width and finite.
+  /// Reads what save() wrote; kCorruptSnapshot unless the shape is rows x width and every value
+  /// is finite and within +-kMaxParameterMagnitude.
   static FloatMatrix load(SnapshotReader& in, std::int32_t rows, std::int32_t width);
 
  private:
