@@ -18,13 +18,14 @@ export const variants = [
   { model: 'mf', variant: 'lazy Adam', options: { updates: 'lazy' } },
   {
     model: 'mf',
-    variant: 'SGD (batch 1, lr 0.1, l2 0.02, 30 epochs)',
-    options: { optimizer: 'sgd', batchSize: 1, learningRate: 0.1, l2: 0.02, epochs: 30 },
+    variant: 'SGD (batch 1, lr 0.03, l2 0.15, 30 epochs)',
+    options: { optimizer: 'sgd', batchSize: 1, learningRate: 0.03, l2: 0.15, epochs: 30 },
   },
   { model: 'mf', variant: 'implicit (3 negatives, 30 epochs)', options: { objective: 'implicit', epochs: 30 } },
   { model: 'two_tower', variant: 'notebook', options: {} },
   { model: 'two_tower', variant: 'temperature 0.3', options: { temperature: 0.3 } },
   { model: 'two_tower', variant: 'in-batch softmax', options: { loss: 'softmax' } },
+  { model: 'two_tower', variant: 'in-batch softmax, batch 64', options: { loss: 'softmax', batchSize: 64 } },
 ];
 
 function quality(kind, options) {

@@ -184,6 +184,15 @@ void TrainableTable::applyStep(const Optimizer& optimizer, bool trackNorm) {
   discardGradients();
 }
 
+double TrainableTable::touchedHalfSquaredNorm() const {
+  double sum = 0.0;
+  for (std::int32_t r : touched_) {
+    const float* w = values_.row(r);
+    for (std::int32_t c = 0; c < values_.width(); ++c) sum += static_cast<double>(w[c]) * w[c];
+  }
+  return sum / 2;
+}
+
 void TrainableTable::discardGradients() {
   for (std::int32_t r : touched_) slotOfRow_[static_cast<std::size_t>(r)] = -1;
   touched_.clear();
