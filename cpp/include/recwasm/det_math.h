@@ -155,8 +155,8 @@ inline v128_t expShortX2(v128_t x) {
     p = wasm_f64x2_add(wasm_f64x2_splat(c), wasm_f64x2_mul(r, p));
   // 2^k from the exponent bits: kd + 1.5 * 2^52 holds k in its low mantissa bits.
   constexpr double kShifter = 6755399441055744.0;
-  const v128_t k = wasm_i64x2_sub(wasm_f64x2_add(kd, wasm_f64x2_splat(kShifter)),
-                                  wasm_f64x2_splat(kShifter));
+  const v128_t k =
+      wasm_i64x2_sub(wasm_f64x2_add(kd, wasm_f64x2_splat(kShifter)), wasm_f64x2_splat(kShifter));
   const v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(k, wasm_i64x2_splat(1023)), 52);
   const v128_t out = wasm_v128_andnot(wasm_f64x2_mul(p, scale), tiny);
   return wasm_v128_bitselect(x, out, isNan);

@@ -202,9 +202,9 @@ inline float elementOf(const float* a, std::int32_t lda, std::int32_t i, std::in
 // kRows x (4 kVectors) outputs held in registers over the whole sum: each B row loaded once
 // serves kRows outputs, each A element kVectors * 4.
 template <bool kTransposeA, int kRows, int kVectors>
-inline void matmulTile(const float* a, std::int32_t lda, const float* b, std::int32_t ldb,
-                       float* c, std::int32_t ldc, std::int32_t i0, std::int32_t j0,
-                       std::int32_t k, bool accumulate) {
+inline void matmulTile(const float* a, std::int32_t lda, const float* b, std::int32_t ldb, float* c,
+                       std::int32_t ldc, std::int32_t i0, std::int32_t j0, std::int32_t k,
+                       bool accumulate) {
 #ifdef __wasm_simd128__
   v128_t acc[kRows][kVectors];
   for (int r = 0; r < kRows; ++r) {
@@ -277,9 +277,9 @@ inline void matmulTile(const float* a, std::int32_t lda, const float* b, std::in
 }
 
 template <bool kTransposeA, int kRows>
-inline void matmulRows(const float* a, std::int32_t lda, const float* b, std::int32_t ldb,
-                       float* c, std::int32_t ldc, std::int32_t i0, std::int32_t p,
-                       std::int32_t k, bool accumulate) {
+inline void matmulRows(const float* a, std::int32_t lda, const float* b, std::int32_t ldb, float* c,
+                       std::int32_t ldc, std::int32_t i0, std::int32_t p, std::int32_t k,
+                       bool accumulate) {
   std::int32_t j = 0;
   for (; j + 8 <= p; j += 8)
     matmulTile<kTransposeA, kRows, 2>(a, lda, b, ldb, c, ldc, i0, j, k, accumulate);

@@ -40,8 +40,8 @@ void drawNegatives(Random& rng, std::int32_t numItems, std::int32_t positive, in
 // gradient, (softmax - onehot(positive)) * scale / tau (0 where masked), and returns the row's
 // cross-entropy. The sum of the exponentials runs over two lanes (even and odd columns),
 // combined at the end, in both builds.
-double softmaxRow(float* x, std::size_t n, std::size_t positive, float tau, float scale,
-                  double* e, float* w) {
+double softmaxRow(float* x, std::size_t n, std::size_t positive, float tau, float scale, double* e,
+                  float* w) {
   std::size_t b = 0;
   float maxLogit = -std::numeric_limits<float>::infinity();
 #ifdef __wasm_simd128__
@@ -86,8 +86,7 @@ double softmaxRow(float* x, std::size_t n, std::size_t positive, float tau, floa
   const v128_t vscale = wasm_f32x4_splat(scale);
   for (; b + 4 <= n; b += 4) {
     const v128_t lo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(wasm_v128_load(e + b), vsum));
-    const v128_t hi =
-        wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(wasm_v128_load(e + b + 2), vsum));
+    const v128_t hi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(wasm_v128_load(e + b + 2), vsum));
     const v128_t p = wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5);
     wasm_v128_store(w + b, wasm_f32x4_div(wasm_f32x4_mul(p, vscale), vtau));
   }

@@ -103,8 +103,7 @@ class TwoTowerTrainer final : public EpochRun {
   // the users' gradients; the items' gradients over the whole batch.
   static constexpr std::size_t kSoftmaxBlock = 64;
   struct SoftmaxScratch {
-    std::vector<float> users, items, itemsTransposed, logits, weights, userGradients,
-        itemGradients;
+    std::vector<float> users, items, itemsTransposed, logits, weights, userGradients, itemGradients;
     std::vector<double> row;
     std::vector<std::size_t> byItem, sameItemBegin, sameItemCount;
   } softmax_;
