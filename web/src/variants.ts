@@ -31,8 +31,23 @@ export const MODEL_VARIANTS: readonly AnyVariant[] = [
   },
   { id: 'user_knn:shrunk', kind: 'user_knn', label: 'User kNN, similarity shrinkage 10', options: { shrinkage: 10 } },
   { id: 'user_knn:implicit', kind: 'user_knn', label: 'User kNN, implicit (binary)', options: { implicit: true } },
-  { id: 'item_knn:shrunk', kind: 'item_knn', label: 'Item kNN, similarity shrinkage 10', options: { shrinkage: 10 } },
-  { id: 'item_knn:implicit', kind: 'item_knn', label: 'Item kNN, implicit (binary)', options: { implicit: true } },
+  // Each item keeps its 100 strongest similarities (maxStoredNeighbors). The notebook's data has
+  // 60 items, so its results are exactly those of the exact model (P@10 / R@10 over seeds 0..19:
+  // shrunk 0.060 / 0.597, implicit 0.061 / 0.605). On ml-latest-small (9,724 items) ranking the
+  // test users is 3x (shrunk) to 7x (implicit) faster, and leave-one-out R@10 (seed 42) does
+  // not drop: implicit 0.187 (exact 0.171), shrunk 0.002 (exact 0.000).
+  {
+    id: 'item_knn:shrunk',
+    kind: 'item_knn',
+    label: 'Item kNN, similarity shrinkage 10',
+    options: { shrinkage: 10, maxStoredNeighbors: 100 },
+  },
+  {
+    id: 'item_knn:implicit',
+    kind: 'item_knn',
+    label: 'Item kNN, implicit (binary)',
+    options: { implicit: true, maxStoredNeighbors: 100 },
+  },
   {
     id: 'mf:sgd',
     kind: 'mf',
