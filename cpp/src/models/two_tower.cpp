@@ -35,8 +35,8 @@ void drawNegatives(Random& rng, std::int32_t numItems, std::int32_t positive, in
   }
 }
 
-// One row of the in-batch softmax. `x` holds the row's logits times tau (masked ones -inf) and
-// is divided by tau in place; e receives e^(x - max). Writes the weights of the row in the
+// One row of the in-batch softmax. `x` holds the row's dot products (masked ones -inf) and is
+// divided by tau in place, into the logits; e receives e^(logit - max logit). Writes the weights of the row in the
 // gradient, (softmax - onehot(positive)) * scale / tau (0 where masked), and returns the row's
 // cross-entropy. The sum of the exponentials runs over two lanes (even and odd columns),
 // combined at the end, in both builds.
