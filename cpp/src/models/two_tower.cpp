@@ -36,10 +36,10 @@ void drawNegatives(Random& rng, std::int32_t numItems, std::int32_t positive, in
 }
 
 // One row of the in-batch softmax. `x` holds the row's dot products (masked ones -inf) and is
-// divided by tau in place, into the logits; e receives e^(logit - max logit). Writes the weights of the row in the
-// gradient, (softmax - onehot(positive)) * scale / tau (0 where masked), and returns the row's
-// cross-entropy. The sum of the exponentials runs over two lanes (even and odd columns),
-// combined at the end, in both builds.
+// divided by tau in place, into the logits; e receives e^(logit - max logit). Writes the row's
+// weights in the gradient, (softmax - onehot(positive)) * scale / tau (0 where masked), and
+// returns the row's cross-entropy. The sum of the exponentials runs over two lanes (even and
+// odd columns), combined at the end, in both builds.
 double softmaxRow(float* x, std::size_t n, std::size_t positive, float tau, float scale, double* e,
                   float* w) {
   std::size_t b = 0;
