@@ -121,6 +121,17 @@ export async function run({ root, repeats = 3 } = {}) {
     { model: 'mf', label: 'mf (notebook settings; auto = lazy here)', options: {} },
     { model: 'mf', label: 'mf, dense Adam (Keras semantics), 2 epochs', options: { updates: 'dense', epochs: 2 } },
     { model: 'two_tower', label: 'two_tower (notebook settings)', options: {} },
+    // After the indexed cases above (the markdown refers to speed[0..2]).
+    {
+      model: 'two_tower',
+      label: 'two_tower, in-batch softmax (batch 64)',
+      options: { loss: 'softmax', batchSize: 64 },
+    },
+    {
+      model: 'mf',
+      label: 'mf, per-rating SGD (the mf:sgd variant)',
+      options: { optimizer: 'sgd', batchSize: 1, learningRate: 0.03, l2: 0.15, epochs: 30 },
+    },
   ];
   const speed = [];
   for (const c of speedCases) {
