@@ -102,6 +102,36 @@ TEST_CASE("dot sums four lanes in a fixed order", "[learned]") {
   CHECK(kernels::dot(a.data(), b.data(), 12) == (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
 }
 
+TEST_CASE("matmul adds each output's products in order, plain or transposed", "[learned]") {
+  // 6 x 5 times 5 x 12 (pitched rows): whole tiles of 4 rows and 8 columns and the leftovers.
+  const int m = 6, k = 5, p = 12, lda = 7, ldb = 13, ldc = 14;
+  std::vector<float> a(m * lda), at(k * (m + 1)), b(k * ldb), c(m * ldc, 9.0f);
+  for (int i = 0; i < m; ++i) {
+    for (int t = 0; t < k; ++t) {
+      a[i * lda + t] = 1.0f / static_cast<float>(i + 2 * t + 3);
+      at[t * (m + 1) + i] = a[i * lda + t];
+    }
+  }
+  for (int t = 0; t < k; ++t) {
+    for (int j = 0; j < p; ++j) b[t * ldb + j] = static_cast<float>(j - 2 * t) * 0.37f - 0.2f;
+  }
+  auto expected = [&](int i, int j, float start) {
+    float sum = start;
+    for (int t = 0; t < k; ++t) sum += a[i * lda + t] * b[t * ldb + j];
+    return sum;
+  };
+  kernels::matmul(a.data(), lda, b.data(), ldb, c.data(), ldc, m, k, p, false);
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < p; ++j) CHECK(c[i * ldc + j] == expected(i, j, 0.0f));
+    CHECK(c[i * ldc + p] == 9.0f);  // nothing beyond p columns is written
+  }
+  std::vector<float> c2(m * ldc, 0.5f);
+  kernels::matmul<true>(at.data(), m + 1, b.data(), ldb, c2.data(), ldc, m, k, p, true);
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < p; ++j) CHECK(c2[i * ldc + j] == expected(i, j, 0.5f));
+  }
+}
+
 TEST_CASE("the Adam kernel follows Keras' update", "[learned]") {
   const int n = 8;
   std::vector<float> w(n), m(n), v(n), g(n);

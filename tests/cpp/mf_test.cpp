@@ -470,3 +470,35 @@ TEST_CASE("mf variants: SGD, lazy and dense Adam, implicit feedback", "[mf]") {
   query.user = 0;
   CHECK(implicit.recommend(query, {}).items.size() == 10);
 }
+
+TEST_CASE("mf reports the L2 term of the rows its steps regularise", "[mf]") {
+  // One rating, one batch per epoch: the epoch's loss is that batch's loss at the initial
+  // parameters. Dense steps apply l2 w to every variable and report every variable's norm;
+  // lazy steps apply it to the touched rows (and mu) only, and report those.
+  auto users = std::make_shared<IdMap>(IdMap::identity(5));
+  auto items = std::make_shared<IdMap>(IdMap::identity(7));
+  Dataset one;
+  one.interactions =
+      std::make_shared<Interactions>(users, items, std::vector<std::int32_t>{2},
+                                     std::vector<std::int32_t>{3}, std::vector<double>{4.5});
+  for (const std::string updates : {"dense", "lazy"}) {
+    OptionMap options{{"factors", 4.0},   {"optimizer", std::string("sgd")},
+                      {"l2", 0.5},        {"epochs", 1.0},
+                      {"initScale", 0.5}, {"updates", updates}};
+    MfTrainer trainer(Mf::parseOptions(options, nullptr), one.interactions);
+    DoubleMf start(trainer.parameters());
+    double x = start.mu + start.bu[2] + start.bi[3];
+    for (int c = 0; c < start.k; ++c) x += start.p[2 * start.k + c] * start.q[3 * start.k + c];
+    double squares = start.mu * start.mu + start.bu[2] * start.bu[2] + start.bi[3] * start.bi[3];
+    for (int c = 0; c < start.k; ++c) {
+      squares += start.p[2 * start.k + c] * start.p[2 * start.k + c] +
+                 start.q[3 * start.k + c] * start.q[3 * start.k + c];
+    }
+    const double expected = updates == "dense" ? start.loss({2}, {3}, {4.5f}, 0.5, false)
+                                               : (x - 4.5) * (x - 4.5) + 0.5 * squares / 2;
+    const FitProgress p = trainer.advance(1);
+    REQUIRE(p.epochEnded);
+    INFO(updates);
+    CHECK(p.loss == Approx(expected).epsilon(1e-6));
+  }
+}

@@ -72,6 +72,9 @@ test('the wasm build trains bit-identically to the native build', (t) => {
       ['mf', { objective: 'implicit' }],
       ['two_tower', {}],
       ['two_tower', { loss: 'softmax', temperature: 0.3 }],
+      // Odd batches and blocks that are not whole SIMD lanes (the softmax's leftover paths).
+      ['two_tower', { loss: 'softmax', batchSize: 37 }],
+      ['mf', { optimizer: 'sgd', batchSize: 1, learningRate: 0.03, l2: 0.15, epochs: 3 }],
     ];
     for (const [kind, options] of cases) {
       const sets = Object.entries(options).flatMap(([k, v]) => ['--set', `${k}=${v}`]);

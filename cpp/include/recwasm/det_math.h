@@ -12,6 +12,10 @@
 #include <cstring>
 #include <limits>
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 namespace recwasm::detmath {
 
 namespace internal {
@@ -133,6 +137,31 @@ inline double expShort(double x) {
   if (k > 1023) return (p * twoTo(k - 1)) * 2.0;
   return p * twoTo(k);
 }
+
+#ifdef __wasm_simd128__
+/// expShort() of both lanes of an f64x2 for lanes <= 709 (or -inf, or NaN): the same operations
+/// lane by lane, so the same bits as the scalar function.
+inline v128_t expShortX2(v128_t x) {
+  using namespace internal;
+  const v128_t isNan = wasm_f64x2_ne(x, x);
+  const v128_t tiny = wasm_f64x2_lt(x, wasm_f64x2_splat(-708.0));
+  const v128_t xc = wasm_v128_andnot(x, wasm_v128_or(isNan, tiny));  // those lanes: 0
+  const v128_t kd = wasm_f64x2_floor(
+      wasm_f64x2_add(wasm_f64x2_mul(xc, wasm_f64x2_splat(kInvLn2)), wasm_f64x2_splat(0.5)));
+  const v128_t r = wasm_f64x2_sub(wasm_f64x2_sub(xc, wasm_f64x2_mul(kd, wasm_f64x2_splat(kLn2Hi))),
+                                  wasm_f64x2_mul(kd, wasm_f64x2_splat(kLn2Lo)));
+  v128_t p = wasm_f64x2_splat(1.0 / 40320.0);
+  for (double c : {1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0})
+    p = wasm_f64x2_add(wasm_f64x2_splat(c), wasm_f64x2_mul(r, p));
+  // 2^k from the exponent bits: kd + 1.5 * 2^52 holds k in its low mantissa bits.
+  constexpr double kShifter = 6755399441055744.0;
+  const v128_t k =
+      wasm_i64x2_sub(wasm_f64x2_add(kd, wasm_f64x2_splat(kShifter)), wasm_f64x2_splat(kShifter));
+  const v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(k, wasm_i64x2_splat(1023)), 52);
+  const v128_t out = wasm_v128_andnot(wasm_f64x2_mul(p, scale), tiny);
+  return wasm_v128_bitselect(x, out, isNan);
+}
+#endif
 
 /// The sigmoid of a logit and its cross-entropy against a label, from one exponential.
 struct Logistic {

@@ -1,13 +1,16 @@
 // Float kernels of the learned models, over rows padded to a multiple of 4 floats.
 //
 // Every function gives the same bits in the scalar build (native) and the wasm SIMD build:
-// element-wise work is independent of the lane count, and the one reduction, dot(), keeps four
-// partial sums (lane l adds elements l, l+4, l+8, ...) combined as (s0 + s1) + (s2 + s3) in
-// both paths. Eigen does not vectorise in wasm here, so these are written out by hand.
+// element-wise work is independent of the lane count, dot() keeps four partial sums (lane l adds
+// elements l, l+4, l+8, ...) combined as (s0 + s1) + (s2 + s3) in both paths, and matmul() sums
+// each output element's products one after another. Eigen does not vectorise in wasm here, so
+// these are written out by hand.
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
@@ -185,6 +188,121 @@ inline float adam(float* w, float* m, float* v, const float* grad, std::int32_t 
   }
   return track ? internal::adam<false, true>(w, m, v, grad, n, s)
                : internal::adam<false, false>(w, m, v, grad, n, s);
+}
+
+namespace internal {
+
+// A's element (i, t): row-major, or (kTransposeA) stored as its transpose.
+template <bool kTransposeA>
+inline float elementOf(const float* a, std::int32_t lda, std::int32_t i, std::int32_t t) {
+  return kTransposeA ? a[static_cast<std::size_t>(t) * lda + i]
+                     : a[static_cast<std::size_t>(i) * lda + t];
+}
+
+// kRows x (4 kVectors) outputs held in registers over the whole sum: each B row loaded once
+// serves kRows outputs, each A element kVectors * 4.
+template <bool kTransposeA, int kRows, int kVectors>
+inline void matmulTile(const float* a, std::int32_t lda, const float* b, std::int32_t ldb, float* c,
+                       std::int32_t ldc, std::int32_t i0, std::int32_t j0, std::int32_t k,
+                       bool accumulate) {
+#ifdef __wasm_simd128__
+  v128_t acc[kRows][kVectors];
+  for (int r = 0; r < kRows; ++r) {
+    const float* cr = c + static_cast<std::size_t>(i0 + r) * ldc + j0;
+    for (int q = 0; q < kVectors; ++q)
+      acc[r][q] = accumulate ? wasm_v128_load(cr + 4 * q) : wasm_f32x4_splat(0.0f);
+  }
+  for (std::int32_t t = 0; t < k; ++t) {
+    const float* bt = b + static_cast<std::size_t>(t) * ldb + j0;
+    v128_t bv[kVectors];
+    for (int q = 0; q < kVectors; ++q) bv[q] = wasm_v128_load(bt + 4 * q);
+    for (int r = 0; r < kRows; ++r) {
+      const v128_t ar = wasm_f32x4_splat(elementOf<kTransposeA>(a, lda, i0 + r, t));
+      for (int q = 0; q < kVectors; ++q)
+        acc[r][q] = wasm_f32x4_add(acc[r][q], wasm_f32x4_mul(ar, bv[q]));
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    float* cr = c + static_cast<std::size_t>(i0 + r) * ldc + j0;
+    for (int q = 0; q < kVectors; ++q) wasm_v128_store(cr + 4 * q, acc[r][q]);
+  }
+#elif defined(__GNUC__)
+  // The same tile in GCC's generic vectors (SSE on x86-64), which g++ keeps in registers where
+  // it would not for the scalar loops below.
+  typedef float Vec __attribute__((vector_size(16)));
+  Vec acc[kRows][kVectors];
+  for (int r = 0; r < kRows; ++r) {
+    const float* cr = c + static_cast<std::size_t>(i0 + r) * ldc + j0;
+    for (int q = 0; q < kVectors; ++q) {
+      if (accumulate) {
+        std::memcpy(&acc[r][q], cr + 4 * q, sizeof(Vec));
+      } else {
+        acc[r][q] = Vec{0.0f, 0.0f, 0.0f, 0.0f};
+      }
+    }
+  }
+  for (std::int32_t t = 0; t < k; ++t) {
+    const float* bt = b + static_cast<std::size_t>(t) * ldb + j0;
+    Vec bv[kVectors];
+    for (int q = 0; q < kVectors; ++q) std::memcpy(&bv[q], bt + 4 * q, sizeof(Vec));
+    for (int r = 0; r < kRows; ++r) {
+      const float ar = elementOf<kTransposeA>(a, lda, i0 + r, t);
+      const Vec av = {ar, ar, ar, ar};
+      for (int q = 0; q < kVectors; ++q) acc[r][q] = acc[r][q] + av * bv[q];
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    float* cr = c + static_cast<std::size_t>(i0 + r) * ldc + j0;
+    for (int q = 0; q < kVectors; ++q) std::memcpy(cr + 4 * q, &acc[r][q], sizeof(Vec));
+  }
+#else
+  constexpr int kCols = 4 * kVectors;
+  float acc[kRows][kCols];
+  for (int r = 0; r < kRows; ++r) {
+    const float* cr = c + static_cast<std::size_t>(i0 + r) * ldc + j0;
+    for (int j = 0; j < kCols; ++j) acc[r][j] = accumulate ? cr[j] : 0.0f;
+  }
+  for (std::int32_t t = 0; t < k; ++t) {
+    const float* bt = b + static_cast<std::size_t>(t) * ldb + j0;
+    for (int r = 0; r < kRows; ++r) {
+      const float ar = elementOf<kTransposeA>(a, lda, i0 + r, t);
+      for (int j = 0; j < kCols; ++j) acc[r][j] += ar * bt[j];
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    float* cr = c + static_cast<std::size_t>(i0 + r) * ldc + j0;
+    for (int j = 0; j < kCols; ++j) cr[j] = acc[r][j];
+  }
+#endif
+}
+
+template <bool kTransposeA, int kRows>
+inline void matmulRows(const float* a, std::int32_t lda, const float* b, std::int32_t ldb, float* c,
+                       std::int32_t ldc, std::int32_t i0, std::int32_t p, std::int32_t k,
+                       bool accumulate) {
+  std::int32_t j = 0;
+  for (; j + 8 <= p; j += 8)
+    matmulTile<kTransposeA, kRows, 2>(a, lda, b, ldb, c, ldc, i0, j, k, accumulate);
+  if (j < p) matmulTile<kTransposeA, kRows, 1>(a, lda, b, ldb, c, ldc, i0, j, k, accumulate);
+}
+
+}  // namespace internal
+
+/// C = A B, or C += A B with `accumulate`: A is m x k (row i at a + i lda; with kTransposeA,
+/// A's column i is stored there, i.e. the argument holds A's transpose), B is k x p (row t at
+/// b + t ldb), C is m x p (row i at c + i ldc), p a multiple of 4. Every element of C adds its
+/// products in the order t = 0, 1, ..., k - 1 (to 0, or to C's old value), one IEEE operation
+/// at a time, so the scalar and the SIMD builds agree bit for bit, and C += A1 B1 then
+/// C += A2 B2 equals one product over the stacked sum.
+template <bool kTransposeA = false>
+inline void matmul(const float* a, std::int32_t lda, const float* b, std::int32_t ldb, float* c,
+                   std::int32_t ldc, std::int32_t m, std::int32_t k, std::int32_t p,
+                   bool accumulate) {
+  std::int32_t i = 0;
+  for (; i + 4 <= m; i += 4)
+    internal::matmulRows<kTransposeA, 4>(a, lda, b, ldb, c, ldc, i, p, k, accumulate);
+  for (; i < m; ++i)
+    internal::matmulRows<kTransposeA, 1>(a, lda, b, ldb, c, ldc, i, p, k, accumulate);
 }
 
 /// One SGD step: w -= lr (grad + l2 w); `grad` may be null. Returns what adam() returns.

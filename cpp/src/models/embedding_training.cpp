@@ -138,6 +138,7 @@ Optimizer::Optimizer(const TrainingOptions& options, UpdateMode mode)
 
 void Optimizer::beginStep() {
   ++steps_;
+  if (kind_ != OptimizerKind::kAdam) return;  // per-rating SGD steps millions of times
   // Powers by repeated multiplication (no pow: its last bit differs between libms).
   beta1Power_ *= beta1_;
   beta2Power_ *= beta2_;
@@ -182,6 +183,13 @@ void TrainableTable::applyStep(const Optimizer& optimizer, bool trackNorm) {
   }
   halfNorm_ += delta / 2;
   discardGradients();
+}
+
+double TrainableTable::touchedHalfSquaredNorm() const {
+  // Rows in float (the padding is zero), summed over rows in double.
+  double sum = 0.0;
+  for (std::int32_t r : touched_) sum += kernels::dot(values_.row(r), values_.row(r), stride());
+  return sum / 2;
 }
 
 void TrainableTable::discardGradients() {

@@ -52,7 +52,8 @@ MfTrainer::MfTrainer(const MfConfig& config, std::shared_ptr<const Interactions>
                                                 data_->numItems())),
       shuffleRng_(config.training.seed, streams::kShuffle),
       negativeRng_(config.training.seed, streams::kNegatives),
-      trackNorm_(config.training.l2 > 0),
+      // Only dense steps report the L2 term of every variable (see trainBatch).
+      trackNorm_(config.training.l2 > 0 && optimizer_.mode() == UpdateMode::kDense),
       popularity_(*data_) {
   const Interactions& d = *data_;
   require(d.numRows() > 0, "mf needs at least one training row");
@@ -222,6 +223,13 @@ double MfTrainer::batchGradient(const std::int32_t* users, const std::int32_t* i
   return lossSum / static_cast<double>(n);
 }
 
+double MfTrainer::touchedL2Term() const {
+  if (config_.training.l2 <= 0) return 0.0;
+  double sum = 0.0;
+  for (const TrainableTable& t : tables_) sum += t.touchedHalfSquaredNorm();
+  return static_cast<double>(optimizer_.l2()) * sum;
+}
+
 double MfTrainer::l2Term() const {
   if (!trackNorm_) return 0.0;
   double sum = 0.0;
@@ -237,7 +245,12 @@ double MfTrainer::trainBatch(std::size_t begin, std::size_t end) {
           ? batchGradient<true>(&epochUsers_[begin], &epochItems_[begin], &epochTargets_[begin], n)
           : batchGradient<false>(&epochUsers_[begin], &epochItems_[begin], &epochTargets_[begin],
                                  n);
-  loss += l2Term();  // of the parameters the batch saw, as TensorFlow computes it
+  // The L2 term of the parameters the batch saw, as the notebook writes it: over every variable
+  // when every variable steps (dense); over the rows the batch touched when only those step
+  // (lazy), since that is the term whose gradient the step follows. (Reporting every row's
+  // norm under lazy steps makes the loss rise as rarely seen rows, regularised only when seen,
+  // grow: with per-rating SGD and l2 0.02 on ml-latest-small it swamped the data term.)
+  loss += optimizer_.mode() == UpdateMode::kLazy ? touchedL2Term() : l2Term();
   for (TrainableTable& t : tables_) t.applyStep(optimizer_, trackNorm_);
   return loss;
 }
@@ -328,10 +341,9 @@ double MfTrainer::probeGradient(Span<std::int32_t> users, Span<std::int32_t> ite
       config_.objective == MfObjective::kImplicit
           ? batchGradient<true>(users.data(), items.data(), targets.data(), users.size())
           : batchGradient<false>(users.data(), items.data(), targets.data(), users.size());
-  if (trackNorm_) {
-    for (TrainableTable& t : tables_) t.recomputeNorm();
-  }
-  loss += l2Term();
+  double norm = 0.0;
+  for (const TrainableTable& t : tables_) norm += t.values().halfSquaredNorm();
+  loss += static_cast<double>(optimizer_.l2()) * norm;
   // Every variable's gradient = the batch's (where touched) + l2 w.
   auto dense = [&](TrainableTable& t) {
     FloatMatrix g(t.values().rows(), t.values().width());

@@ -35,6 +35,67 @@ void drawNegatives(Random& rng, std::int32_t numItems, std::int32_t positive, in
   }
 }
 
+// One row of the in-batch softmax. `x` holds the row's dot products (masked ones -inf) and is
+// divided by tau in place, into the logits; e receives e^(logit - max logit). Writes the row's
+// weights in the gradient, (softmax - onehot(positive)) * scale / tau (0 where masked), and
+// returns the row's cross-entropy. The sum of the exponentials runs over two lanes (even and
+// odd columns), combined at the end, in both builds.
+double softmaxRow(float* x, std::size_t n, std::size_t positive, float tau, float scale, double* e,
+                  float* w) {
+  std::size_t b = 0;
+  float maxLogit = -std::numeric_limits<float>::infinity();
+#ifdef __wasm_simd128__
+  const v128_t vtau = wasm_f32x4_splat(tau);
+  v128_t vmax = wasm_f32x4_splat(maxLogit);
+  for (; b + 4 <= n; b += 4) {
+    const v128_t v = wasm_f32x4_div(wasm_v128_load(x + b), vtau);
+    wasm_v128_store(x + b, v);
+    vmax = wasm_f32x4_pmax(vmax, v);  // as std::max: a NaN never replaces the maximum
+  }
+  float lanes[4];
+  wasm_v128_store(lanes, vmax);
+  for (float lane : lanes) maxLogit = std::max(maxLogit, lane);
+#endif
+  for (; b < n; ++b) {
+    x[b] /= tau;
+    maxLogit = std::max(maxLogit, x[b]);
+  }
+  const auto max = static_cast<double>(maxLogit);
+  double s0 = 0.0, s1 = 0.0;
+  b = 0;
+#ifdef __wasm_simd128__
+  const v128_t vmaxd = wasm_f64x2_splat(max);
+  v128_t sums = wasm_f64x2_splat(0.0);
+  for (; b + 2 <= n; b += 2) {
+    const v128_t xd = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(x + b));
+    const v128_t v = detmath::expShortX2(wasm_f64x2_sub(xd, vmaxd));
+    wasm_v128_store(e + b, v);
+    sums = wasm_f64x2_add(sums, v);
+  }
+  s0 = wasm_f64x2_extract_lane(sums, 0);
+  s1 = wasm_f64x2_extract_lane(sums, 1);
+#endif
+  for (; b < n; ++b) {
+    e[b] = detmath::expShort(static_cast<double>(x[b]) - max);
+    (b % 2 == 0 ? s0 : s1) += e[b];
+  }
+  const double sum = s0 + s1;
+  b = 0;
+#ifdef __wasm_simd128__
+  const v128_t vsum = wasm_f64x2_splat(sum);
+  const v128_t vscale = wasm_f32x4_splat(scale);
+  for (; b + 4 <= n; b += 4) {
+    const v128_t lo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(wasm_v128_load(e + b), vsum));
+    const v128_t hi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(wasm_v128_load(e + b + 2), vsum));
+    const v128_t p = wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5);
+    wasm_v128_store(w + b, wasm_f32x4_div(wasm_f32x4_mul(p, vscale), vtau));
+  }
+#endif
+  for (; b < n; ++b) w[b] = static_cast<float>(e[b] / sum) * scale / tau;
+  w[positive] = static_cast<float>(e[positive] / sum - 1.0) * scale / tau;
+  return detmath::log(sum) + max - static_cast<double>(x[positive]);
+}
+
 }  // namespace
 
 // ---- TwoTowerTrainer ----------------------------------------------------------------------
@@ -89,7 +150,6 @@ TwoTowerTrainer::TwoTowerTrainer(const TwoTowerConfig& config,
   units_[kItems].resize(static_cast<std::size_t>(itemSlots) * stride_);
   inverseNorms_[kUsers].resize(static_cast<std::size_t>(userSlots));
   inverseNorms_[kItems].resize(static_cast<std::size_t>(itemSlots));
-  if (!sigmoid) softmaxRow_.resize(static_cast<std::size_t>(batch));
 
   const std::size_t perPositive = sigmoid ? 1 + static_cast<std::size_t>(config_.negatives) : 1;
   setExamplesPerEpoch(trainUsers_.size() * perPositive);
@@ -210,36 +270,85 @@ double TwoTowerTrainer::softmaxBatch(const std::int32_t* users, const std::int32
     slots[n + j] = unitSlot(kItems, items[j], fresh);
     if (fresh) kernels::zero(it.gradient(slots[n + j]), stride_);
   }
+  // The logits are a batch x batch matrix of dot products and the gradients two products of
+  // it with the batch's vectors: done as matrix products over blocks of rows, so that each
+  // vector loaded serves several outputs.
+  const std::int32_t d = stride_;
+  const auto count = static_cast<std::int32_t>(n);
+  const std::int32_t width = kernels::paddedWidth(count);  // logit rows padded to whole lanes
+  const auto sd = static_cast<std::size_t>(d);
+  const auto sw = static_cast<std::size_t>(width);
+  std::vector<float>& uu = softmax_.users;
+  std::vector<float>& iu = softmax_.items;
+  std::vector<float>& itemsT = softmax_.itemsTransposed;
+  uu.resize(n * sd);
+  iu.resize(n * sd);
+  itemsT.assign(sd * sw, 0.0f);
+  for (std::size_t j = 0; j < n; ++j) {
+    const float* u = unit(kUsers, slots[j]);
+    const float* v = unit(kItems, slots[n + j]);
+    std::copy(u, u + d, &uu[j * sd]);
+    std::copy(v, v + d, &iu[j * sd]);
+    for (std::size_t c = 0; c < sd; ++c) itemsT[c * sw + j] = v[c];
+  }
+  std::vector<float>& logits = softmax_.logits;
+  std::vector<float>& weights = softmax_.weights;
+  std::vector<float>& userGrad = softmax_.userGradients;
+  std::vector<float>& itemGrad = softmax_.itemGradients;
+  std::vector<double>& e = softmax_.row;
+  logits.resize(kSoftmaxBlock * sw);
+  weights.assign(kSoftmaxBlock * sw, 0.0f);  // the padding columns stay zero
+  userGrad.resize(kSoftmaxBlock * sd);
+  itemGrad.assign(n * sd, 0.0f);
+  e.resize(n);
+  // The batch's examples ordered by item: each example's copies of its item are a run.
+  std::vector<std::size_t>& byItem = softmax_.byItem;
+  std::vector<std::size_t>& sameItemBegin = softmax_.sameItemBegin;
+  std::vector<std::size_t>& sameItemCount = softmax_.sameItemCount;
+  byItem.resize(n);
+  sameItemBegin.resize(n);
+  sameItemCount.resize(n);
+  for (std::size_t j = 0; j < n; ++j) byItem[j] = j;
+  std::sort(byItem.begin(), byItem.end(), [&](std::size_t x, std::size_t y) {
+    return items[x] != items[y] ? items[x] < items[y] : x < y;
+  });
+  for (std::size_t g = 0; g < n;) {
+    std::size_t end = g + 1;
+    while (end < n && items[byItem[end]] == items[byItem[g]]) ++end;
+    for (std::size_t h = g; h < end; ++h) {
+      sameItemBegin[byItem[h]] = g;
+      sameItemCount[byItem[h]] = end - g;
+    }
+    g = end;
+  }
   const auto tau = static_cast<float>(config_.temperature);
   const float inverseN = 1.0f / static_cast<float>(n);
-  std::vector<double>& e = softmaxRow_;
   double lossSum = 0.0;
-  for (std::size_t a = 0; a < n; ++a) {
-    const float* uu = unit(kUsers, slots[a]);
-    // Logits against every item of the batch; copies of the row's own item are not negatives.
-    double max = -std::numeric_limits<double>::infinity();
-    for (std::size_t b = 0; b < n; ++b) {
-      const bool masked = b != a && items[b] == items[a];
-      e[b] = masked
-                 ? -std::numeric_limits<double>::infinity()
-                 : static_cast<double>(kernels::dot(uu, unit(kItems, slots[n + b]), stride_) / tau);
-      max = std::max(max, e[b]);
+  for (std::size_t a0 = 0; a0 < n; a0 += kSoftmaxBlock) {
+    const std::size_t rows = std::min(kSoftmaxBlock, n - a0);
+    const auto blockRows = static_cast<std::int32_t>(rows);
+    kernels::matmul(&uu[a0 * sd], d, itemsT.data(), width, logits.data(), width, blockRows, d,
+                    width, false);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t a = a0 + r;
+      float* x = &logits[r * sw];
+      // Copies of the row's own item are not negatives.
+      for (std::size_t g = sameItemBegin[a]; g < sameItemBegin[a] + sameItemCount[a]; ++g) {
+        if (byItem[g] != a) x[byItem[g]] = -std::numeric_limits<float>::infinity();
+      }
+      lossSum += softmaxRow(x, n, a, tau, inverseN, e.data(), &weights[r * sw]);
     }
-    const double positive = e[a];
-    double sum = 0.0;
-    for (std::size_t b = 0; b < n; ++b) {
-      e[b] = e[b] == -std::numeric_limits<double>::infinity() ? 0.0 : detmath::expShort(e[b] - max);
-      sum += e[b];
+    // Row a's user gets sum_b w[a][b] item[b]; item b gets sum_a w[a][b] user[a].
+    kernels::matmul(weights.data(), width, iu.data(), d, userGrad.data(), d, blockRows, count, d,
+                    false);
+    kernels::matmul<true>(weights.data(), width, &uu[a0 * sd], d, itemGrad.data(), d, count,
+                          blockRows, d, true);
+    for (std::size_t r = 0; r < rows; ++r) {
+      kernels::axpy(1.0f, &userGrad[r * sd], ut.gradient(slots[a0 + r]), d);
     }
-    lossSum += detmath::log(sum) + max - positive;
-    float* gu = ut.gradient(slots[a]);
-    for (std::size_t b = 0; b < n; ++b) {
-      const double p = e[b] / sum - (a == b ? 1.0 : 0.0);
-      if (p == 0.0) continue;
-      const float dc = static_cast<float>(p) * inverseN / tau;
-      kernels::axpy(dc, unit(kItems, slots[n + b]), gu, stride_);
-      kernels::axpy(dc, uu, it.gradient(slots[n + b]), stride_);
-    }
+  }
+  for (std::size_t b = 0; b < n; ++b) {
+    kernels::axpy(1.0f, &itemGrad[b * sd], it.gradient(slots[n + b]), d);
   }
   return lossSum / static_cast<double>(n);
 }

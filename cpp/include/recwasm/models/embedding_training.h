@@ -174,6 +174,9 @@ class TrainableTable {
   void applyStep(const Optimizer& optimizer, bool trackNorm);
   /// sum(w^2) / 2 as of the last recomputeNorm() plus the tracked changes since.
   double halfSquaredNorm() const { return halfNorm_; }
+  /// sum(w^2) / 2 over the rows the batch in progress touched, each once: the L2 term whose
+  /// gradient a lazy step applies.
+  double touchedHalfSquaredNorm() const;
   void recomputeNorm() { halfNorm_ = values_.halfSquaredNorm(); }
   /// Clears the batch's slots without updating (e.g. after a gradient probe).
   void discardGradients();

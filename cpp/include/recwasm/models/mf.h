@@ -11,7 +11,8 @@
 //   foldInL2 1.0        ridge strength of the fold-in of unknown users
 //   epochs 10, batchSize 256, learningRate 0.01, optimizer "adam" | "sgd", beta1 0.9,
 //   beta2 0.999, epsilon 1e-7 (Keras' Adam), l2 1e-5 (times the sum over every variable of
-//   sum(w^2)/2, tf.nn.l2_loss), updates "auto" | "dense" | "lazy", seed 42,
+//   sum(w^2)/2, tf.nn.l2_loss; with lazy updates over the rows each batch touched, in the
+//   gradient and the reported loss alike), updates "auto" | "dense" | "lazy", seed 42,
 //   validationFraction 0, patience 0, initScale 0.05 (uniform(-s, s) initialisation)
 //
 // Parameters are float32, as in the notebook. mu starts at the training mean (0 for
@@ -80,6 +81,7 @@ class MfTrainer final : public EpochRun {
   double batchGradient(const std::int32_t* users, const std::int32_t* items, const float* targets,
                        std::size_t n);
   double l2Term() const;
+  double touchedL2Term() const;
   float predict(std::int32_t u, std::int32_t i) const;
 
   // A user or item row holds the factors (padded to whole lanes, biasColumn() floats) and

@@ -98,7 +98,15 @@ class TwoTowerTrainer final : public EpochRun {
   // Per batch: the unit vector and 1/|x| of every touched row, by slot.
   std::array<std::vector<float>, kTables> units_;
   std::array<std::vector<float>, kTables> inverseNorms_;
-  std::vector<double> softmaxRow_;
+  // Scratch of softmaxBatch: the batch's unit vectors (row j: example j's user, its item),
+  // the items transposed, and per block of rows the logits, their weights in the gradients and
+  // the users' gradients; the items' gradients over the whole batch.
+  static constexpr std::size_t kSoftmaxBlock = 64;
+  struct SoftmaxScratch {
+    std::vector<float> users, items, itemsTransposed, logits, weights, userGradients, itemGradients;
+    std::vector<double> row;
+    std::vector<std::size_t> byItem, sameItemBegin, sameItemCount;
+  } softmax_;
   std::vector<std::int32_t> scratchSlots_;
   std::vector<std::uint8_t> scratchFirst_;
   std::vector<std::int32_t> trainUsers_, trainItems_;
