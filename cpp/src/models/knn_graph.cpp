@@ -283,13 +283,29 @@ void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t en
     return bp > bq || (bp == bq && lists.ids[begin + p] < lists.ids[begin + q]);
   };
   order.resize(n);
-  for (std::size_t k = 0; k < n; ++k) order[k] = static_cast<std::uint32_t>(k);
   if (n < 256) {
-    std::sort(order.begin(), order.end(), before);
+    // Short lists: sort (|s| bits, id, index) records, no indirection per comparison.
+    struct Record {
+      std::uint64_t absBits;
+      std::int32_t id;
+      std::uint32_t index;
+    };
+    thread_local std::vector<Record> records;
+    records.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto index = static_cast<std::uint32_t>(k);
+      records[k] = {absBits(index), lists.ids[begin + k], index};
+    }
+    std::sort(records.begin(), records.end(), [](const Record& p, const Record& q) {
+      return p.absBits > q.absBits || (p.absBits == q.absBits && p.id < q.id);
+    });
+    for (std::size_t k = 0; k < n; ++k) order[k] = records[k].index;
     return;
   }
   // Long lists: a stable radix sort on |s| rounded to float (rounding is monotonic), 3 passes of
-  // 11 bits, then exact order within each run of equal floats (rare and short).
+  // 11 bits, then exact order within each run of equal floats. Runs are common (equal
+  // similarities), but mostly already in order: the sort is stable and lists usually come with
+  // ids ascending.
   struct Keyed {
     std::uint32_t key;  // ~bits of the float: ascending keys = descending |s|
     std::uint32_t index;
@@ -304,11 +320,26 @@ void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t en
     std::memcpy(&bits, &f, sizeof bits);
     a[k] = {~bits, static_cast<std::uint32_t>(k)};
   }
-  for (unsigned shift = 0; shift < 32; shift += 11) {
-    std::uint32_t counts[2049] = {};
-    for (const Keyed& e : a) ++counts[((e.key >> shift) & 2047u) + 1];
-    for (std::size_t c = 0; c < 2048; ++c) counts[c + 1] += counts[c];
-    for (const Keyed& e : a) b[counts[(e.key >> shift) & 2047u]++] = e;
+  // The three digits' histograms in one pass; a digit all keys share needs no pass (similarities
+  // of one list mostly share their exponent).
+  thread_local std::vector<std::uint32_t> counts;
+  counts.assign(3 * 2048, 0);
+  for (const Keyed& e : a) {
+    ++counts[e.key & 2047u];
+    ++counts[2048 + ((e.key >> 11) & 2047u)];
+    ++counts[4096 + (e.key >> 22)];
+  }
+  for (unsigned digit = 0; digit < 3; ++digit) {
+    std::uint32_t* count = counts.data() + digit * 2048;
+    const unsigned shift = digit * 11;
+    if (count[(a[0].key >> shift) & 2047u] == n) continue;
+    std::uint32_t sum = 0;
+    for (std::size_t c = 0; c < 2048; ++c) {
+      const std::uint32_t here = count[c];
+      count[c] = sum;
+      sum += here;
+    }
+    for (const Keyed& e : a) b[count[(e.key >> shift) & 2047u]++] = e;
     a.swap(b);
   }
   for (std::size_t k = 0; k < n; ++k) order[k] = a[k].index;
@@ -316,8 +347,9 @@ void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t en
     std::size_t last = first + 1;
     while (last < n && a[last].key == a[first].key) ++last;
     if (last - first > 1) {
-      std::sort(order.begin() + static_cast<std::ptrdiff_t>(first),
-                order.begin() + static_cast<std::ptrdiff_t>(last), before);
+      auto runBegin = order.begin() + static_cast<std::ptrdiff_t>(first);
+      auto runEnd = order.begin() + static_cast<std::ptrdiff_t>(last);
+      if (!std::is_sorted(runBegin, runEnd, before)) std::sort(runBegin, runEnd, before);
     }
     first = last;
   }
