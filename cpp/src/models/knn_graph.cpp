@@ -191,22 +191,24 @@ class PairSink {
     }
     out.ids.resize(total);
     out.sims.resize(total);
+    // One pass in pair order, consuming the pairs: (a, b) goes to the end of row a's own part,
+    // which follows the pairs (a', a), a' < a, and to the next free slot of row b's first part.
     std::vector<std::uint32_t> next(out.offsets.begin(), out.offsets.end() - 1);
     for (std::int32_t a = 0; a < rows_; ++a) {
-      auto ai = static_cast<std::size_t>(a);
-      for (std::size_t e = upperOffsets_[ai]; e < upperOffsets_[ai + 1]; ++e) {
-        auto b = static_cast<std::size_t>(upperIds_[e]);
-        std::uint32_t slotB = next[b]++;
+      const auto ai = static_cast<std::size_t>(a);
+      const std::size_t own = upperOffsets_[ai + 1] - upperOffsets_[ai];
+      std::size_t slotA = out.offsets[ai] + degree_[ai] - own;
+      for (std::size_t e = 0; e < own; ++e) {
+        const std::int32_t b = upperIds_.front();
+        const double sim = upperSims_.front();
+        upperIds_.pop_front();
+        upperSims_.pop_front();
+        const std::uint32_t slotB = next[static_cast<std::size_t>(b)]++;
         out.ids[slotB] = a;
-        out.sims[slotB] = upperSims_[e];
-      }
-    }
-    for (std::int32_t a = 0; a < rows_; ++a) {
-      auto ai = static_cast<std::size_t>(a);
-      for (std::size_t e = upperOffsets_[ai]; e < upperOffsets_[ai + 1]; ++e) {
-        std::uint32_t slotA = next[ai]++;
-        out.ids[slotA] = upperIds_[e];
-        out.sims[slotA] = upperSims_[e];
+        out.sims[slotB] = sim;
+        out.ids[slotA] = b;
+        out.sims[slotA] = sim;
+        ++slotA;
       }
     }
     std::deque<std::int32_t>().swap(upperIds_);
