@@ -243,7 +243,8 @@ struct RandomData {
 };
 
 // Small random tables with every awkward case: users with 0, 1 or constant ratings, repeated
-// (user, item) rows (last wins), few distinct values (ties), optionally negative values; and a few
+// (user, item) rows (last wins), few distinct values (ties), optionally negative values, values
+// that are or are not multiples of 0.5; and a few
 // large shapes whose overlaps and rows exceed numpy's 8- and 128-element summation blocks.
 RandomData randomData(std::uint32_t seed) {
   std::mt19937 rng(seed);
@@ -254,7 +255,12 @@ RandomData randomData(std::uint32_t seed) {
   out.items = shape == 8 ? 300 : shape == 9 ? 6 : uniform(1, 16);
   const std::vector<double> positive = {1.2, 2.6, 3.0, 3.7, 4.4, 4.9, 5.0};
   const std::vector<double> mixed = {-2.3, -1.0, 0.0, 0.7, 1.0, 2.6};
-  const std::vector<double>& values = seed % 7 == 3 ? mixed : positive;
+  // Half stars (and signed halves) take item_knn's exact integer path (see knn_graph.cpp).
+  const std::vector<double> halves = {0.5, 1.0, 2.5, 3.5, 4.0, 4.5, 5.0};
+  const std::vector<double> signedHalves = {-2.5, -1.0, 0.0, 0.5, 1.0, 2.5};
+  const std::vector<double>& values = seed % 7 == 3   ? (seed % 2 == 0 ? signedHalves : mixed)
+                                      : seed % 5 == 1 ? halves
+                                                      : positive;
   std::vector<std::int32_t> userOfRow;
   std::vector<std::int32_t> itemOfRow;
   std::vector<double> value;

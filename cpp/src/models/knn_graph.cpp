@@ -191,22 +191,24 @@ class PairSink {
     }
     out.ids.resize(total);
     out.sims.resize(total);
+    // One pass in pair order, consuming the pairs: (a, b) goes to the end of row a's own part,
+    // which follows the pairs (a', a), a' < a, and to the next free slot of row b's first part.
     std::vector<std::uint32_t> next(out.offsets.begin(), out.offsets.end() - 1);
     for (std::int32_t a = 0; a < rows_; ++a) {
-      auto ai = static_cast<std::size_t>(a);
-      for (std::size_t e = upperOffsets_[ai]; e < upperOffsets_[ai + 1]; ++e) {
-        auto b = static_cast<std::size_t>(upperIds_[e]);
-        std::uint32_t slotB = next[b]++;
+      const auto ai = static_cast<std::size_t>(a);
+      const std::size_t own = upperOffsets_[ai + 1] - upperOffsets_[ai];
+      std::size_t slotA = out.offsets[ai] + degree_[ai] - own;
+      for (std::size_t e = 0; e < own; ++e) {
+        const std::int32_t b = upperIds_.front();
+        const double sim = upperSims_.front();
+        upperIds_.pop_front();
+        upperSims_.pop_front();
+        const std::uint32_t slotB = next[static_cast<std::size_t>(b)]++;
         out.ids[slotB] = a;
-        out.sims[slotB] = upperSims_[e];
-      }
-    }
-    for (std::int32_t a = 0; a < rows_; ++a) {
-      auto ai = static_cast<std::size_t>(a);
-      for (std::size_t e = upperOffsets_[ai]; e < upperOffsets_[ai + 1]; ++e) {
-        std::uint32_t slotA = next[ai]++;
-        out.ids[slotA] = upperIds_[e];
-        out.sims[slotA] = upperSims_[e];
+        out.sims[slotB] = sim;
+        out.ids[slotA] = b;
+        out.sims[slotA] = sim;
+        ++slotA;
       }
     }
     std::deque<std::int32_t>().swap(upperIds_);
@@ -283,13 +285,29 @@ void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t en
     return bp > bq || (bp == bq && lists.ids[begin + p] < lists.ids[begin + q]);
   };
   order.resize(n);
-  for (std::size_t k = 0; k < n; ++k) order[k] = static_cast<std::uint32_t>(k);
   if (n < 256) {
-    std::sort(order.begin(), order.end(), before);
+    // Short lists: sort (|s| bits, id, index) records, no indirection per comparison.
+    struct Record {
+      std::uint64_t absBits;
+      std::int32_t id;
+      std::uint32_t index;
+    };
+    thread_local std::vector<Record> records;
+    records.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto index = static_cast<std::uint32_t>(k);
+      records[k] = {absBits(index), lists.ids[begin + k], index};
+    }
+    std::sort(records.begin(), records.end(), [](const Record& p, const Record& q) {
+      return p.absBits > q.absBits || (p.absBits == q.absBits && p.id < q.id);
+    });
+    for (std::size_t k = 0; k < n; ++k) order[k] = records[k].index;
     return;
   }
   // Long lists: a stable radix sort on |s| rounded to float (rounding is monotonic), 3 passes of
-  // 11 bits, then exact order within each run of equal floats (rare and short).
+  // 11 bits, then exact order within each run of equal floats. Runs are common (equal
+  // similarities), but mostly already in order: the sort is stable and lists usually come with
+  // ids ascending.
   struct Keyed {
     std::uint32_t key;  // ~bits of the float: ascending keys = descending |s|
     std::uint32_t index;
@@ -304,11 +322,26 @@ void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t en
     std::memcpy(&bits, &f, sizeof bits);
     a[k] = {~bits, static_cast<std::uint32_t>(k)};
   }
-  for (unsigned shift = 0; shift < 32; shift += 11) {
-    std::uint32_t counts[2049] = {};
-    for (const Keyed& e : a) ++counts[((e.key >> shift) & 2047u) + 1];
-    for (std::size_t c = 0; c < 2048; ++c) counts[c + 1] += counts[c];
-    for (const Keyed& e : a) b[counts[(e.key >> shift) & 2047u]++] = e;
+  // The three digits' histograms in one pass; a digit all keys share needs no pass (similarities
+  // of one list mostly share their exponent).
+  thread_local std::vector<std::uint32_t> counts;
+  counts.assign(3 * 2048, 0);
+  for (const Keyed& e : a) {
+    ++counts[e.key & 2047u];
+    ++counts[2048 + ((e.key >> 11) & 2047u)];
+    ++counts[4096 + (e.key >> 22)];
+  }
+  for (unsigned digit = 0; digit < 3; ++digit) {
+    std::uint32_t* count = counts.data() + digit * 2048;
+    const unsigned shift = digit * 11;
+    if (count[(a[0].key >> shift) & 2047u] == n) continue;
+    std::uint32_t sum = 0;
+    for (std::size_t c = 0; c < 2048; ++c) {
+      const std::uint32_t here = count[c];
+      count[c] = sum;
+      sum += here;
+    }
+    for (const Keyed& e : a) b[count[(e.key >> shift) & 2047u]++] = e;
     a.swap(b);
   }
   for (std::size_t k = 0; k < n; ++k) order[k] = a[k].index;
@@ -316,8 +349,9 @@ void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t en
     std::size_t last = first + 1;
     while (last < n && a[last].key == a[first].key) ++last;
     if (last - first > 1) {
-      std::sort(order.begin() + static_cast<std::ptrdiff_t>(first),
-                order.begin() + static_cast<std::ptrdiff_t>(last), before);
+      auto runBegin = order.begin() + static_cast<std::ptrdiff_t>(first);
+      auto runEnd = order.begin() + static_cast<std::ptrdiff_t>(last);
+      if (!std::is_sorted(runBegin, runEnd, before)) std::sort(runBegin, runEnd, before);
     }
     first = last;
   }
@@ -556,6 +590,114 @@ void streamCosine(const SparseRows& rows, const SparseRows& columns, const Setti
   }
 }
 
+// When every value is a small multiple of 2^-m (MovieLens' half stars: m = 1), the notebook's
+// float64 sums are exact: each product is a multiple of 4^-m and every partial sum, whatever its
+// grouping, stays below 2^31 * 4^-m, far inside the 53-bit significand. The sums then equal the
+// integer sums of the scaled values (v * 2^m), scaled back by 4^-m, so they can be accumulated in
+// int32 in any order (no per-pair lanes, no gathered buffers) and still be bit-identical.
+struct IntegerScale {
+  int shift = -1;                          // m, or -1 when the values do not qualify
+  std::vector<std::int32_t> rowValues;     // scaled values of `rows`
+  std::vector<std::int32_t> columnValues;  // scaled values of `columns`
+};
+
+IntegerScale integerScale(const SparseRows& rows, const SparseRows& columns) {
+  constexpr int kMaxShift = 4;
+  constexpr double kMaxScaled = 32768.0;  // squares below 2^30
+  IntegerScale out;
+  int shift = 0;
+  double maxScaled = 0.0;
+  for (double v : rows.values) {
+    while (shift <= kMaxShift && std::ldexp(v, shift) != std::floor(std::ldexp(v, shift))) ++shift;
+    if (shift > kMaxShift) return out;
+    maxScaled = std::max(maxScaled, std::fabs(v));
+  }
+  maxScaled = std::ldexp(maxScaled, shift);
+  if (!(maxScaled < kMaxScaled)) return out;
+  // The longest overlap is at most the longest row; its sums of squares must fit int32.
+  std::int64_t longest = 0;
+  for (std::int32_t r = 0; r < rows.rows(); ++r) {
+    longest = std::max<std::int64_t>(longest, rows.offsets[static_cast<std::size_t>(r) + 1] -
+                                                  rows.offsets[static_cast<std::size_t>(r)]);
+  }
+  const auto term = static_cast<std::int64_t>(maxScaled) * static_cast<std::int64_t>(maxScaled);
+  if (longest * term >= (std::int64_t{1} << 31)) return out;
+  // `columns` holds the same entries as `rows` (the transpose), hence the same scale.
+  auto scale = [shift](const std::vector<double>& values) {
+    std::vector<std::int32_t> scaled(values.size());
+    for (std::size_t e = 0; e < values.size(); ++e)
+      scaled[e] = static_cast<std::int32_t>(std::ldexp(values[e], shift));
+    return scaled;
+  };
+  out.rowValues = scale(rows.values);
+  out.columnValues = scale(columns.values);
+  out.shift = shift;
+  return out;
+}
+
+// The cosine of every pair from exact integer sums (see IntegerScale), pairs emitted row by row
+// with partners ascending.
+void integerCosine(const SparseRows& rows, const SparseRows& columns, const Settings& settings,
+                   const IntegerScale& scaled, PairSink& sink) {
+  struct Sums {
+    std::int32_t n;
+    std::int32_t xx;
+    std::int32_t yy;
+    std::int32_t xy;
+  };
+  const std::int32_t numRows = rows.rows();
+  const auto minOverlap = static_cast<std::int32_t>(settings.minOverlap);
+  const double back = std::ldexp(1.0, -2 * scaled.shift);  // 4^-m, exact
+  std::vector<Sums> sums(static_cast<std::size_t>(numRows), Sums{0, 0, 0, 0});
+  std::vector<std::uint64_t> touched((static_cast<std::size_t>(numRows) + 63) / 64, 0);
+  std::vector<std::int32_t> squares(scaled.columnValues.size());
+  for (std::size_t e = 0; e < squares.size(); ++e)
+    squares[e] = scaled.columnValues[e] * scaled.columnValues[e];
+  // cursor[c]: the position of the current row in column c (rows are visited in ascending order).
+  std::vector<std::int32_t> cursor(columns.offsets.begin(), columns.offsets.end() - 1);
+  const std::int32_t* bs = columns.indices.data();
+  const std::int32_t* ys = scaled.columnValues.data();
+  const std::int32_t* yys = squares.data();
+  Sums* acc = sums.data();
+  std::uint64_t* seen = touched.data();
+  for (std::int32_t a = 0; a < numRows; ++a) {
+    const auto first = static_cast<std::size_t>(rows.offsets[static_cast<std::size_t>(a)]);
+    const auto last = static_cast<std::size_t>(rows.offsets[static_cast<std::size_t>(a) + 1]);
+    for (std::size_t e = first; e < last; ++e) {
+      const auto c = static_cast<std::size_t>(rows.indices[e]);
+      const std::int32_t x = scaled.rowValues[e];
+      const std::int32_t xx = x * x;
+      const std::int32_t end = columns.offsets[c + 1];
+      for (std::int32_t q = ++cursor[c]; q < end; ++q) {
+        const auto b = static_cast<std::uint32_t>(bs[q]);
+        Sums& s = acc[b];
+        s.n += 1;
+        s.xx += xx;
+        s.yy += yys[q];
+        s.xy += x * ys[q];
+        seen[b >> 6] |= std::uint64_t{1} << (b & 63);
+      }
+    }
+    for (std::size_t w = static_cast<std::size_t>(a) >> 6; w < touched.size(); ++w) {
+      for (std::uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
+        const auto b =
+            static_cast<std::int32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
+        Sums& s = acc[b];
+        if (s.n >= minOverlap) {
+          const double sim =
+              shrunk(cosineOf({static_cast<double>(s.xx) * back, static_cast<double>(s.yy) * back,
+                               static_cast<double>(s.xy) * back}),
+                     s.n, settings.shrinkage);
+          if (sim != 0.0) sink.emit(a, b, sim);
+        }
+        s = Sums{0, 0, 0, 0};
+      }
+      seen[w] = 0;
+    }
+    sink.endRow(a);
+  }
+}
+
 // Pearson (two passes over each overlap: means, then centred sums) on gathered overlaps, and the
 // binary cosine, which needs only the counts.
 void gatherPairs(const SparseRows& rows, const SparseRows& columns, Similarity kind,
@@ -599,7 +741,12 @@ NeighborLists buildNeighborLists(const SparseRows& rows, const SparseRows& colum
                                  const Settings& settings, bool sortRows) {
   PairSink sink(rows.rows(), settings.maxStoredNeighbors);
   if (kind == Similarity::kCosine) {
-    streamCosine(rows, columns, settings, sink);
+    IntegerScale scaled = integerScale(rows, columns);
+    if (scaled.shift >= 0) {
+      integerCosine(rows, columns, settings, scaled, sink);
+    } else {
+      streamCosine(rows, columns, settings, sink);
+    }
   } else {
     gatherPairs(rows, columns, kind, settings, sink);
   }
