@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "recwasm/cold.h"
 #include "recwasm/training_run.h"
 
 namespace recwasm {
@@ -200,8 +201,8 @@ void Covisitation::similarItemsInto(std::int32_t item, int k, Recommendations& o
   }
 }
 
-std::vector<Contribution> Covisitation::explainItem(const UserContext& user, std::int32_t item,
-                                                    int) const {
+RECWASM_COLD std::vector<Contribution> Covisitation::explainItem(const UserContext& user,
+                                                                 std::int32_t item, int) const {
   if (user.items.empty()) return {};
   const CovisitationGraph& g = state_.graph;
   const std::int32_t last = user.items.back();
@@ -214,14 +215,14 @@ std::vector<Contribution> Covisitation::explainItem(const UserContext& user, std
   return {};
 }
 
-void Covisitation::saveState(SnapshotWriter& out) const {
+RECWASM_COLD void Covisitation::saveState(SnapshotWriter& out) const {
   out.vector(state_.graph.offsets);
   out.vector(state_.graph.neighbors);
   out.vector(state_.graph.counts);
   state_.popularity.save(out);
 }
 
-void Covisitation::loadState(SnapshotReader& in) {
+RECWASM_COLD void Covisitation::loadState(SnapshotReader& in) {
   State state;
   CovisitationGraph& g = state.graph;
   g.offsets = in.vector<std::int64_t>();

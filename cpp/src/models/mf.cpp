@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "learned_streams.h"
+#include "recwasm/cold.h"
 #include "recwasm/det_math.h"
 #include "recwasm/error.h"
 
@@ -356,7 +357,7 @@ MfParameters MfTrainer::takeParameters() { return parameters(); }
 
 // ---- Mf -----------------------------------------------------------------------------------
 
-MfConfig Mf::parseOptions(const OptionMap& options, OptionMap* resolved) {
+RECWASM_COLD MfConfig Mf::parseOptions(const OptionMap& options, OptionMap* resolved) {
   OptionReader reader(options, "mf");
   MfConfig c;
   c.factors = reader.integer("factors", 32, 1, 4096);
@@ -465,12 +466,12 @@ void Mf::similarItemsInto(std::int32_t item, int k, Recommendations& out) const 
   nearestRows(itemUnits_, item, k, out);
 }
 
-std::vector<Contribution> Mf::explainItem(const UserContext& user, std::int32_t item,
-                                          int topN) const {
+RECWASM_COLD std::vector<Contribution> Mf::explainItem(const UserContext& user, std::int32_t item,
+                                                       int topN) const {
   return nearestHistoryItems(itemUnits_, user.items, item, topN);
 }
 
-void Mf::saveState(SnapshotWriter& out) const {
+RECWASM_COLD void Mf::saveState(SnapshotWriter& out) const {
   out.pod<std::uint32_t>(1);  // layout of this model's state
   params_.userFactors.save(out);
   params_.itemFactors.save(out);
@@ -479,7 +480,7 @@ void Mf::saveState(SnapshotWriter& out) const {
   out.pod<float>(params_.mu);
 }
 
-void Mf::loadState(SnapshotReader& in) {
+RECWASM_COLD void Mf::loadState(SnapshotReader& in) {
   if (in.pod<std::uint32_t>() != 1) SnapshotReader::corrupt("unknown mf state layout");
   const Interactions& train = trainingData();
   MfParameters p;
