@@ -82,14 +82,20 @@ RECWASM_COLD std::vector<LowerRun> decodeLowerRuns() {
 }
 
 struct UnicodeTables {
-  std::vector<Range> word = decodeRanges(unicode::kWordRanges);
-  std::vector<LowerRun> lower = decodeLowerRuns();
-  std::vector<Range> caseIgnorable = decodeRanges(unicode::kCaseIgnorableRanges);
-  std::vector<Range> cased = decodeRanges(unicode::kCasedRanges);
+  std::vector<Range> word;
+  std::vector<LowerRun> lower;
+  std::vector<Range> caseIgnorable;
+  std::vector<Range> cased;
 };
 
+// Out of line so that the decoding stays optimised for size (it runs once).
+[[gnu::noinline]] RECWASM_COLD UnicodeTables decodeTables() {
+  return {decodeRanges(unicode::kWordRanges), decodeLowerRuns(),
+          decodeRanges(unicode::kCaseIgnorableRanges), decodeRanges(unicode::kCasedRanges)};
+}
+
 const UnicodeTables& tables() {
-  static const UnicodeTables decoded;
+  static const UnicodeTables decoded = decodeTables();
   return decoded;
 }
 

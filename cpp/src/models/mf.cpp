@@ -44,7 +44,7 @@ std::vector<double> solveSpd(std::vector<double> a, std::vector<double> b, std::
 
 // ---- MfTrainer ----------------------------------------------------------------------------
 
-MfTrainer::MfTrainer(const MfConfig& config, std::shared_ptr<const Interactions> data)
+RECWASM_COLD MfTrainer::MfTrainer(const MfConfig& config, std::shared_ptr<const Interactions> data)
     : EpochRun("mf", config.training),
       config_(config),
       data_(std::move(data)),

@@ -40,8 +40,8 @@ void drawNegatives(Random& rng, std::int32_t numItems, std::int32_t positive, in
 
 // ---- TwoTowerTrainer ----------------------------------------------------------------------
 
-TwoTowerTrainer::TwoTowerTrainer(const TwoTowerConfig& config,
-                                 std::shared_ptr<const Interactions> data)
+RECWASM_COLD TwoTowerTrainer::TwoTowerTrainer(const TwoTowerConfig& config,
+                                              std::shared_ptr<const Interactions> data)
     : EpochRun("two_tower", config.training),
       config_(config),
       data_(std::move(data)),
