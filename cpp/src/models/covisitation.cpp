@@ -121,7 +121,8 @@ CovisitationGraph buildCovisitation(std::int32_t numItems,
 Covisitation::Covisitation(const OptionMap& options)
     : Recommender("covisitation", readOptions(options, keep_, pad_)) {}
 
-std::unique_ptr<Recommender::TrainingRun> Covisitation::startTraining(const Dataset& data) {
+RECWASM_COLD std::unique_ptr<Recommender::TrainingRun> Covisitation::startTraining(
+    const Dataset& data) {
   const Interactions& train = *data.interactions;
   require(data.sessions != nullptr,
           "covisitation needs sessions (the dataset has none: set sessions or derive them from "

@@ -304,7 +304,8 @@ std::vector<std::uint32_t> bufferedShuffleOrder(std::size_t n, std::size_t buffe
   return order;
 }
 
-std::vector<std::uint8_t> chooseValidationRows(std::size_t n, double fraction, Random& rng) {
+RECWASM_COLD std::vector<std::uint8_t> chooseValidationRows(std::size_t n, double fraction,
+                                                            Random& rng) {
   std::vector<std::uint8_t> flags(n, 0);
   if (fraction <= 0 || n < 2) return flags;
   auto count = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n)));
