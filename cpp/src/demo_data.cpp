@@ -15,27 +15,41 @@ struct Category {
   std::vector<std::string> words;
 };
 
+// The notebook's word lists, one line per category: its name, then its twelve words. Kept as
+// text because every page downloads this code: building the table from literals took 4 KB.
+constexpr const char* kCategoryTable =
+    "Action action fast adventure hero battle explosion chase mission fight weapon danger rescue\n"
+    "Romance romance love drama heart relationship emotion passion kiss betrayal wedding tearful "
+    "affection\n"
+    "Sci-Fi scifi space future alien robot technology galaxy time experiment spaceship cyber "
+    "planet\n"
+    "Comedy comedy funny joke laugh humor awkward satire parody prank clumsy ridiculous smile\n"
+    "Horror horror scary ghost dark monster fear nightmare blood curse haunted evil scream\n"
+    "Documentary documentary history facts nature real science culture wildlife investigation "
+    "education truth archive\n";
+
+std::vector<Category> parseCategoryTable() {
+  std::vector<Category> table;
+  std::string word;
+  bool lineStart = true;
+  for (const char* c = kCategoryTable; *c; ++c) {
+    if (*c != ' ' && *c != '\n') {
+      word += *c;
+      continue;
+    }
+    if (lineStart) {
+      table.push_back({word, {}});
+    } else {
+      table.back().words.push_back(word);
+    }
+    word.clear();
+    lineStart = *c == '\n';
+  }
+  return table;
+}
+
 const std::vector<Category>& categories() {
-  static const std::vector<Category> table = {
-      {"Action",
-       {"action", "fast", "adventure", "hero", "battle", "explosion", "chase", "mission", "fight",
-        "weapon", "danger", "rescue"}},
-      {"Romance",
-       {"romance", "love", "drama", "heart", "relationship", "emotion", "passion", "kiss",
-        "betrayal", "wedding", "tearful", "affection"}},
-      {"Sci-Fi",
-       {"scifi", "space", "future", "alien", "robot", "technology", "galaxy", "time", "experiment",
-        "spaceship", "cyber", "planet"}},
-      {"Comedy",
-       {"comedy", "funny", "joke", "laugh", "humor", "awkward", "satire", "parody", "prank",
-        "clumsy", "ridiculous", "smile"}},
-      {"Horror",
-       {"horror", "scary", "ghost", "dark", "monster", "fear", "nightmare", "blood", "curse",
-        "haunted", "evil", "scream"}},
-      {"Documentary",
-       {"documentary", "history", "facts", "nature", "real", "science", "culture", "wildlife",
-        "investigation", "education", "truth", "archive"}},
-  };
+  static const std::vector<Category> table = parseCategoryTable();
   return table;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "recwasm/cold.h"
 #include "recwasm/error.h"
 
 namespace recwasm {
@@ -123,6 +124,20 @@ std::optional<std::int32_t> IdMap::dense(ExternalId external) const {
   return static_cast<std::int32_t>(it - ids_.begin());
 }
 
+namespace {
+
+// "row R<what>[<index><after>]" as INVALID_ARGUMENT. Out of line and optimised for size: built
+// only for bad rows, and inlined the messages doubled the size of the validating loop.
+[[noreturn]] [[gnu::noinline]] RECWASM_COLD void failRow(std::size_t row, const char* what,
+                                                         std::int32_t index = 0,
+                                                         const char* after = nullptr) {
+  std::string message = "row " + std::to_string(row) + what;
+  if (after) message += std::to_string(index) + after;
+  fail(ErrorCode::kInvalidArgument, message);
+}
+
+}  // namespace
+
 Interactions::Interactions()
     : users_(std::make_shared<IdMap>()), items_(std::make_shared<IdMap>()) {
   buildViews();
@@ -146,20 +161,13 @@ Interactions::Interactions(std::shared_ptr<const IdMap> users, std::shared_ptr<c
           "more than 2^31 - 1 rows");
   for (std::size_t row = 0; row < userOfRow_.size(); ++row) {
     if (userOfRow_[row] < 0 || userOfRow_[row] >= users_->size()) {
-      fail(ErrorCode::kInvalidArgument, "row " + std::to_string(row) + ": user index " +
-                                            std::to_string(userOfRow_[row]) + " out of range");
+      failRow(row, ": user index ", userOfRow_[row], " out of range");
     }
     if (itemOfRow_[row] < 0 || itemOfRow_[row] >= items_->size()) {
-      fail(ErrorCode::kInvalidArgument, "row " + std::to_string(row) + ": item index " +
-                                            std::to_string(itemOfRow_[row]) + " out of range");
+      failRow(row, ": item index ", itemOfRow_[row], " out of range");
     }
-    if (!std::isfinite(values_[row])) {
-      fail(ErrorCode::kInvalidArgument,
-           "row " + std::to_string(row) + ": value is not a finite number");
-    }
-    if (std::fabs(values_[row]) > kMaxValueMagnitude) {
-      fail(ErrorCode::kInvalidArgument, "row " + std::to_string(row) + ": value lies beyond +-1e9");
-    }
+    if (!std::isfinite(values_[row])) failRow(row, ": value is not a finite number");
+    if (std::fabs(values_[row]) > kMaxValueMagnitude) failRow(row, ": value lies beyond +-1e9");
   }
   buildViews();
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "recwasm/cold.h"
 #include "recwasm/csv.h"
 #include "recwasm/error.h"
 #include "recwasm/sessions.h"
@@ -24,6 +25,39 @@ std::string quoted(std::string_view text) {
   return out + "'";
 }
 
+// "<column> '<text>'<problem>" as a parse error. Out of line and optimised for size: these
+// messages are built only for bad input, and inlined they tripled the size of the parsers
+// every field goes through.
+[[noreturn]] [[gnu::noinline]] RECWASM_COLD void failField(const CsvReader& reader,
+                                                           const CsvRecord& record,
+                                                           const char* column,
+                                                           std::string_view text,
+                                                           const char* problem) {
+  reader.fail(record.line, std::string(column) + " " + quoted(text) + problem);
+}
+
+// "expected <what>, found <n> fields"; `what` defaults to "<count> fields".
+[[noreturn]] [[gnu::noinline]] RECWASM_COLD void failFieldCount(const CsvReader& reader,
+                                                                const CsvRecord& record,
+                                                                std::size_t count,
+                                                                const char* what = nullptr) {
+  reader.fail(record.line, "expected " +
+                               (what ? std::string(what) : std::to_string(count) + " fields") +
+                               ", found " + std::to_string(record.fields.size()));
+}
+
+[[noreturn]] [[gnu::noinline]] RECWASM_COLD void failText(const CsvReader& reader,
+                                                          const CsvRecord& record,
+                                                          const char* column) {
+  reader.fail(record.line, std::string(column) + " is not valid UTF-8 text");
+}
+
+[[noreturn]] [[gnu::noinline]] RECWASM_COLD void failMissing(const CsvReader& reader,
+                                                             const CsvRecord& record,
+                                                             const char* column) {
+  reader.fail(record.line, std::string("missing ") + column);
+}
+
 bool isAsciiDigits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
@@ -36,19 +70,18 @@ bool isAsciiDigits(std::string_view s) {
 std::int64_t parseInteger(const CsvReader& reader, const CsvRecord& record, std::string_view field,
                           const char* column) {
   std::string_view s = trimBlanks(field);
-  if (s.empty()) reader.fail(record.line, std::string("missing ") + column);
+  if (s.empty()) failMissing(reader, record, column);
   bool negative = s[0] == '-';
   std::string_view digits = (s[0] == '-' || s[0] == '+') ? s.substr(1) : s;
   if (!isAsciiDigits(digits)) {
-    reader.fail(record.line, std::string(column) + " " + quoted(s) + " is not an integer");
+    failField(reader, record, column, s, " is not an integer");
   }
   std::uint64_t value = 0;
   for (char c : digits) {
     value = value * 10 + static_cast<std::uint64_t>(c - '0');
     if (value > static_cast<std::uint64_t>(kMaxExternalId)) {
-      reader.fail(record.line, std::string(column) + " " + quoted(s) +
-                                   " is beyond 2^53 - 1, the largest integer JavaScript "
-                                   "represents exactly");
+      failField(reader, record, column, s,
+                " is beyond 2^53 - 1, the largest integer JavaScript represents exactly");
     }
   }
   auto signedValue = static_cast<std::int64_t>(value);
@@ -60,7 +93,7 @@ std::int64_t parseInteger(const CsvReader& reader, const CsvRecord& record, std:
 double parseNumber(const CsvReader& reader, const CsvRecord& record, std::string_view field,
                    const char* column) {
   std::string_view s = trimBlanks(field);
-  if (s.empty()) reader.fail(record.line, std::string("missing ") + column);
+  if (s.empty()) failMissing(reader, record, column);
   std::size_t i = 0;
   if (s[i] == '+' || s[i] == '-') ++i;
   std::size_t intDigits = 0, fracDigits = 0;
@@ -83,9 +116,9 @@ double parseNumber(const CsvReader& reader, const CsvRecord& record, std::string
     std::string_view body = lower;
     if (!body.empty() && (body[0] == '+' || body[0] == '-')) body.remove_prefix(1);
     if (body == "nan" || body == "inf" || body == "infinity") {
-      reader.fail(record.line, std::string(column) + " " + quoted(s) + " is not a finite number");
+      failField(reader, record, column, s, " is not a finite number");
     }
-    reader.fail(record.line, std::string(column) + " " + quoted(s) + " is not a number");
+    failField(reader, record, column, s, " is not a number");
   }
   // Fast path: no exponent and at most 15 digits, so the digits are an exact integer below 2^53
   // and 10^fraction is exact; one IEEE division then rounds correctly, giving the double strtod
@@ -103,14 +136,14 @@ double parseNumber(const CsvReader& reader, const CsvRecord& record, std::string
   }
   constexpr std::size_t kLongest = 63;
   if (s.size() > kLongest) {
-    reader.fail(record.line, std::string(column) + " " + quoted(s) + " is too long a number");
+    failField(reader, record, column, s, " is too long a number");
   }
   char buffer[kLongest + 1];
   std::memcpy(buffer, s.data(), s.size());
   buffer[s.size()] = '\0';
   double value = std::strtod(buffer, nullptr);
   if (!std::isfinite(value)) {
-    reader.fail(record.line, std::string(column) + " " + quoted(s) + " is not a finite number");
+    failField(reader, record, column, s, " is not a finite number");
   }
   return value;
 }
@@ -119,7 +152,7 @@ double parseNumber(const CsvReader& reader, const CsvRecord& record, std::string
 double parseRating(const CsvReader& reader, const CsvRecord& record, std::string_view field) {
   double value = parseNumber(reader, record, field, "rating");
   if (std::fabs(value) > kMaxValueMagnitude) {
-    reader.fail(record.line, "rating " + quoted(trimBlanks(field)) + " lies beyond +-1e9");
+    failField(reader, record, "rating", trimBlanks(field), " lies beyond +-1e9");
   }
   return value;
 }
@@ -127,7 +160,7 @@ double parseRating(const CsvReader& reader, const CsvRecord& record, std::string
 std::string_view utf8Text(const CsvReader& reader, const CsvRecord& record, std::string_view s,
                           const char* column) {
   if (!isValidUtf8(s)) {
-    reader.fail(record.line, std::string(column) + " is not valid UTF-8 text");
+    failText(reader, record, column);
   }
   return s;
 }
@@ -206,8 +239,7 @@ Columns readHeader(CsvReader& reader, CsvRecord& first, bool& firstIsData,
 
 void requireFieldCount(const CsvReader& reader, const CsvRecord& record, std::size_t count) {
   if (record.fields.size() != count) {
-    reader.fail(record.line, "expected " + std::to_string(count) + " fields, found " +
-                                 std::to_string(record.fields.size()));
+    failFieldCount(reader, record, count);
   }
 }
 
@@ -240,9 +272,7 @@ RatingRows parseUData(std::string_view text) {
   CsvRecord record;
   while (reader.next(record)) {
     if (record.fields.size() != 4) {
-      reader.fail(record.line,
-                  "expected 4 tab-separated fields (user item rating timestamp), found " +
-                      std::to_string(record.fields.size()));
+      failFieldCount(reader, record, 4, "4 tab-separated fields (user item rating timestamp)");
     }
     out.users.push_back(parseInteger(reader, record, record.fields[0], "user id"));
     out.items.push_back(parseInteger(reader, record, record.fields[1], "item id"));

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 #include <unordered_map>
+#include <vector>
 
+#include "recwasm/cold.h"
 #include "recwasm/error.h"
 #include "unicode_tables.h"
 
@@ -14,29 +17,108 @@ namespace {
 
 constexpr char32_t kReplacement = 0xFFFD;
 
+struct Range {
+  std::uint32_t first;
+  std::uint32_t last;
+};
+
+// Every code point first, first + stride, ..., last lowers to itself + delta.
+struct LowerRun {
+  std::uint32_t first;
+  std::uint32_t last;
+  std::uint32_t stride;
+  std::int32_t delta;
+};
+
+// The generated tables are LEB128 byte strings (see make_unicode_tables.py) because every page
+// downloads them; they are decoded once, on first use, into the arrays the lookups search.
+class Leb128 {
+ public:
+  template <std::size_t N>
+  explicit Leb128(const unsigned char (&bytes)[N]) : at_(bytes), end_(bytes + N) {}
+  bool done() const { return at_ == end_; }
+  std::uint32_t next() {
+    std::uint32_t value = 0;
+    for (int shift = 0; at_ != end_; shift += 7) {
+      const unsigned char byte = *at_++;
+      value |= static_cast<std::uint32_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) break;
+    }
+    return value;
+  }
+
+ private:
+  const unsigned char* at_;
+  const unsigned char* end_;
+};
+
 template <std::size_t N>
-bool inRanges(const unicode::Range (&ranges)[N], char32_t c) {
-  auto it =
-      std::upper_bound(std::begin(ranges), std::end(ranges), c,
-                       [](char32_t value, const unicode::Range& r) { return value < r.first; });
-  return it != std::begin(ranges) && c <= (it - 1)->last;
+RECWASM_COLD std::vector<Range> decodeRanges(const unsigned char (&bytes)[N]) {
+  std::vector<Range> out;
+  Leb128 in(bytes);
+  std::uint32_t nextFirst = 0;  // one past the previous range's last
+  while (!in.done()) {
+    const std::uint32_t first = nextFirst + in.next();
+    const std::uint32_t last = first + in.next();
+    out.push_back({first, last});
+    nextFirst = last + 1;
+  }
+  return out;
+}
+
+RECWASM_COLD std::vector<LowerRun> decodeLowerRuns() {
+  std::vector<LowerRun> out;
+  Leb128 in(unicode::kLowerRuns);
+  std::uint32_t first = 0;
+  while (!in.done()) {
+    first += in.next();
+    const std::uint32_t last = first + in.next();
+    const std::uint32_t stride = in.next();
+    const std::uint32_t zigzag = in.next();
+    const auto delta = static_cast<std::int32_t>((zigzag >> 1) ^ (0u - (zigzag & 1u)));
+    out.push_back({first, last, stride, delta});
+  }
+  return out;
+}
+
+struct UnicodeTables {
+  std::vector<Range> word;
+  std::vector<LowerRun> lower;
+  std::vector<Range> caseIgnorable;
+  std::vector<Range> cased;
+};
+
+// Out of line so that the decoding stays optimised for size (it runs once).
+[[gnu::noinline]] RECWASM_COLD UnicodeTables decodeTables() {
+  return {decodeRanges(unicode::kWordRanges), decodeLowerRuns(),
+          decodeRanges(unicode::kCaseIgnorableRanges), decodeRanges(unicode::kCasedRanges)};
+}
+
+const UnicodeTables& tables() {
+  static const UnicodeTables decoded = decodeTables();
+  return decoded;
+}
+
+bool inRanges(const std::vector<Range>& ranges, char32_t c) {
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), c,
+                             [](char32_t value, const Range& r) { return value < r.first; });
+  return it != ranges.begin() && c <= (it - 1)->last;
 }
 
 bool isWordChar(char32_t c) {
   if (c < 0x80) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
   }
-  return inRanges(unicode::kWordRanges, c);
+  return inRanges(tables().word, c);
 }
 
 char32_t simpleLower(char32_t c) {
   if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-  const auto& runs = unicode::kLowerRuns;
-  auto it =
-      std::upper_bound(std::begin(runs), std::end(runs), c,
-                       [](char32_t value, const unicode::LowerRun& r) { return value < r.first; });
-  if (it == std::begin(runs)) return c;
-  const unicode::LowerRun& run = *(it - 1);
+  const auto& runs = tables().lower;
+  auto it = std::upper_bound(runs.begin(), runs.end(), c,
+                             [](char32_t value, const LowerRun& r) { return value < r.first; });
+  if (it == runs.begin()) return c;
+  const LowerRun& run = *(it - 1);
   if (c > run.last || (c - run.first) % run.stride != 0) return c;
   return static_cast<char32_t>(static_cast<std::int64_t>(c) + run.delta);
 }
@@ -100,11 +182,11 @@ void appendUtf8(std::string& out, char32_t c) {
 // no cased letter after (likewise), looked up in the text before lowercasing.
 bool isFinalSigma(const std::vector<char32_t>& text, std::size_t i) {
   std::size_t j = i;
-  while (j > 0 && inRanges(unicode::kCaseIgnorableRanges, text[j - 1])) --j;
-  if (j == 0 || !inRanges(unicode::kCasedRanges, text[j - 1])) return false;
+  while (j > 0 && inRanges(tables().caseIgnorable, text[j - 1])) --j;
+  if (j == 0 || !inRanges(tables().cased, text[j - 1])) return false;
   j = i + 1;
-  while (j < text.size() && inRanges(unicode::kCaseIgnorableRanges, text[j])) ++j;
-  return j == text.size() || !inRanges(unicode::kCasedRanges, text[j]);
+  while (j < text.size() && inRanges(tables().caseIgnorable, text[j])) ++j;
+  return j == text.size() || !inRanges(tables().cased, text[j]);
 }
 
 std::vector<char32_t> pythonLower(const std::vector<char32_t>& text) {
@@ -132,62 +214,42 @@ bool isStopWord(const std::string& token) {
 }  // namespace
 
 const std::vector<std::string_view>& englishStopWords() {
-  // scikit-learn's ENGLISH_STOP_WORDS (sklearn.feature_extraction._stop_words), sorted.
-  static const std::vector<std::string_view> words = {
-      "a",          "about",      "above",      "across",       "after",      "afterwards",
-      "again",      "against",    "all",        "almost",       "alone",      "along",
-      "already",    "also",       "although",   "always",       "am",         "among",
-      "amongst",    "amoungst",   "amount",     "an",           "and",        "another",
-      "any",        "anyhow",     "anyone",     "anything",     "anyway",     "anywhere",
-      "are",        "around",     "as",         "at",           "back",       "be",
-      "became",     "because",    "become",     "becomes",      "becoming",   "been",
-      "before",     "beforehand", "behind",     "being",        "below",      "beside",
-      "besides",    "between",    "beyond",     "bill",         "both",       "bottom",
-      "but",        "by",         "call",       "can",          "cannot",     "cant",
-      "co",         "con",        "could",      "couldnt",      "cry",        "de",
-      "describe",   "detail",     "do",         "done",         "down",       "due",
-      "during",     "each",       "eg",         "eight",        "either",     "eleven",
-      "else",       "elsewhere",  "empty",      "enough",       "etc",        "even",
-      "ever",       "every",      "everyone",   "everything",   "everywhere", "except",
-      "few",        "fifteen",    "fifty",      "fill",         "find",       "fire",
-      "first",      "five",       "for",        "former",       "formerly",   "forty",
-      "found",      "four",       "from",       "front",        "full",       "further",
-      "get",        "give",       "go",         "had",          "has",        "hasnt",
-      "have",       "he",         "hence",      "her",          "here",       "hereafter",
-      "hereby",     "herein",     "hereupon",   "hers",         "herself",    "him",
-      "himself",    "his",        "how",        "however",      "hundred",    "i",
-      "ie",         "if",         "in",         "inc",          "indeed",     "interest",
-      "into",       "is",         "it",         "its",          "itself",     "keep",
-      "last",       "latter",     "latterly",   "least",        "less",       "ltd",
-      "made",       "many",       "may",        "me",           "meanwhile",  "might",
-      "mill",       "mine",       "more",       "moreover",     "most",       "mostly",
-      "move",       "much",       "must",       "my",           "myself",     "name",
-      "namely",     "neither",    "never",      "nevertheless", "next",       "nine",
-      "no",         "nobody",     "none",       "noone",        "nor",        "not",
-      "nothing",    "now",        "nowhere",    "of",           "off",        "often",
-      "on",         "once",       "one",        "only",         "onto",       "or",
-      "other",      "others",     "otherwise",  "our",          "ours",       "ourselves",
-      "out",        "over",       "own",        "part",         "per",        "perhaps",
-      "please",     "put",        "rather",     "re",           "same",       "see",
-      "seem",       "seemed",     "seeming",    "seems",        "serious",    "several",
-      "she",        "should",     "show",       "side",         "since",      "sincere",
-      "six",        "sixty",      "so",         "some",         "somehow",    "someone",
-      "something",  "sometime",   "sometimes",  "somewhere",    "still",      "such",
-      "system",     "take",       "ten",        "than",         "that",       "the",
-      "their",      "them",       "themselves", "then",         "thence",     "there",
-      "thereafter", "thereby",    "therefore",  "therein",      "thereupon",  "these",
-      "they",       "thick",      "thin",       "third",        "this",       "those",
-      "though",     "three",      "through",    "throughout",   "thru",       "thus",
-      "to",         "together",   "too",        "top",          "toward",     "towards",
-      "twelve",     "twenty",     "two",        "un",           "under",      "until",
-      "up",         "upon",       "us",         "very",         "via",        "was",
-      "we",         "well",       "were",       "what",         "whatever",   "when",
-      "whence",     "whenever",   "where",      "whereafter",   "whereas",    "whereby",
-      "wherein",    "whereupon",  "wherever",   "whether",      "which",      "while",
-      "whither",    "who",        "whoever",    "whole",        "whom",       "whose",
-      "why",        "will",       "with",       "within",       "without",    "would",
-      "yet",        "you",        "your",       "yours",        "yourself",   "yourselves",
-  };
+  // scikit-learn's ENGLISH_STOP_WORDS (sklearn.feature_extraction._stop_words), sorted, as one
+  // text: 318 separate literals cost the module 2.5 KB of pointers.
+  static constexpr std::string_view kText =
+      "a about above across after afterwards again against all almost alone along already "
+      "also although always am among amongst amoungst amount an and another any anyhow "
+      "anyone anything anyway anywhere are around as at back be became because become "
+      "becomes becoming been before beforehand behind being below beside besides between "
+      "beyond bill both bottom but by call can cannot cant co con could couldnt cry de "
+      "describe detail do done down due during each eg eight either eleven else elsewhere "
+      "empty enough etc even ever every everyone everything everywhere except few fifteen "
+      "fifty fill find fire first five for former formerly forty found four from front full "
+      "further get give go had has hasnt have he hence her here hereafter hereby herein "
+      "hereupon hers herself him himself his how however hundred i ie if in inc indeed "
+      "interest into is it its itself keep last latter latterly least less ltd made many may "
+      "me meanwhile might mill mine more moreover most mostly move much must my myself name "
+      "namely neither never nevertheless next nine no nobody none noone nor not nothing now "
+      "nowhere of off often on once one only onto or other others otherwise our ours "
+      "ourselves out over own part per perhaps please put rather re same see seem seemed "
+      "seeming seems serious several she should show side since sincere six sixty so some "
+      "somehow someone something sometime sometimes somewhere still such system take ten "
+      "than that the their them themselves then thence there thereafter thereby therefore "
+      "therein thereupon these they thick thin third this those though three through "
+      "throughout thru thus to together too top toward towards twelve twenty two un under "
+      "until up upon us very via was we well were what whatever when whence whenever where "
+      "whereafter whereas whereby wherein whereupon wherever whether which while whither who "
+      "whoever whole whom whose why will with within without would yet you your yours "
+      "yourself yourselves ";
+  static const std::vector<std::string_view> words = [] {
+    std::vector<std::string_view> out;
+    for (std::size_t at = 0; at < kText.size();) {
+      const std::size_t end = kText.find(' ', at);
+      out.push_back(kText.substr(at, end - at));
+      at = end + 1;
+    }
+    return out;
+  }();
   return words;
 }
 

@@ -14,6 +14,13 @@ Tables:
 - case-ignorable and cased ranges, as `str.lower()` uses them to choose the final sigma
   (probed: a character is case-ignorable when "A" + ch + "Σ" ends in "ς" but ch + "Σ" does not;
   cased when ch + "Σ" ends in "ς").
+
+Every page that loads recwasm downloads these tables, so they are written compactly: each table
+is a byte string of unsigned LEB128 numbers (7 bits a byte, low bits first, high bit = more).
+A range table holds, per range, its distance from the end of the previous range (first -
+previous last - 1, with "previous last" -1 for the first range) and its length - 1. The
+lowercase table holds, per run, first - previous first (previous first 0), last - first,
+stride and the zigzag-coded delta ((delta << 1) ^ (delta >> 31)). tfidf.cpp decodes them once.
 """
 import sys
 import unicodedata
@@ -89,21 +96,45 @@ def main():
       % (sys.version.split()[0], unicodedata.unidata_version))
     w("// Do not edit: regenerate. Private to tfidf.cpp.\n#pragma once\n\n#include <cstdint>\n\n")
     w("namespace recwasm {\nnamespace unicode {\n\n")
-    w("struct Range {\n  std::uint32_t first;\n  std::uint32_t last;\n};\n\n")
-    w("struct LowerRun {\n  std::uint32_t first;\n  std::uint32_t last;\n"
-      "  std::uint32_t stride;\n  std::int32_t delta;\n};\n\n")
     w('constexpr const char* kUnicodeVersion = "%s";\n\n' % unicodedata.unidata_version)
 
-    def table(kind, name, rows, fmt):
-        w("constexpr %s %s[] = {\n" % (kind, name))
-        for row in rows:
-            w("    " + fmt(row) + ",\n")
+    def leb128(value):
+        assert value >= 0
+        out = []
+        while True:
+            byte, value = value & 0x7F, value >> 7
+            out.append(byte | (0x80 if value else 0))
+            if not value:
+                return out
+
+    def table(name, numbers):
+        data = [b for n in numbers for b in leb128(n)]
+        w("constexpr unsigned char %s[] = {\n" % name)
+        for i in range(0, len(data), 16):
+            w("    " + ", ".join("0x%X" % b for b in data[i:i + 16]) + ",\n")
         w("};\n\n")
 
-    table("Range", "kWordRanges", word, lambda r: "{0x%X, 0x%X}" % r)
-    table("LowerRun", "kLowerRuns", runs, lambda r: "{0x%X, 0x%X, %d, %d}" % r)
-    table("Range", "kCaseIgnorableRanges", ignorable, lambda r: "{0x%X, 0x%X}" % r)
-    table("Range", "kCasedRanges", cased, lambda r: "{0x%X, 0x%X}" % r)
+    def range_numbers(rows):
+        previous_last = -1
+        for first, last in rows:
+            yield first - previous_last - 1
+            yield last - first
+            previous_last = last
+
+    def run_numbers(rows):
+        previous_first = 0
+        for first, last, stride, delta in rows:
+            assert first > previous_first and -(1 << 31) <= delta < (1 << 31)
+            yield first - previous_first
+            yield last - first
+            yield stride
+            yield ((delta << 1) ^ (delta >> 31)) & 0xFFFFFFFF
+            previous_first = first
+
+    table("kWordRanges", range_numbers(word))
+    table("kLowerRuns", run_numbers(runs))
+    table("kCaseIgnorableRanges", range_numbers(ignorable))
+    table("kCasedRanges", range_numbers(cased))
     w("}  // namespace unicode\n}  // namespace recwasm\n")
 
 

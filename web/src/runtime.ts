@@ -1,6 +1,5 @@
 // Loading the wasm module and the raw Embind surface. Everything here is internal: public
 // classes wrap these handles, copy results out, and free handles in dispose().
-import createRecwasmModule from './wasm/recwasm.mjs';
 import { RecwasmError } from './errors.js';
 
 /** @internal A handle Embind gives to JavaScript; must be deleted exactly once. */
@@ -203,6 +202,10 @@ export async function loadRecwasm(options: LoadOptions = {}): Promise<void> {
         overrides.locateFile = () => url;
       } else if (defaultWasmBinary) overrides.wasmBinary = await defaultWasmBinary();
       try {
+        // Imported on demand so that bundlers emit the Emscripten glue as a chunk of its own:
+        // the page's and RecwasmWorker's builds then produce the same file, which a browser
+        // downloads once for both (as it does the .wasm).
+        const { default: createRecwasmModule } = await import('./wasm/recwasm.mjs');
         const module = (await createRecwasmModule(overrides)) as RawModule;
         loaded = module;
         return module;

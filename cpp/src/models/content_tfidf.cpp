@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "recwasm/cold.h"
 #include "recwasm/tfidf.h"
 #include "recwasm/top_k.h"
 #include "recwasm/training_run.h"
@@ -185,8 +186,9 @@ void ContentTfidf::similarItemsInto(std::int32_t item, int k, Recommendations& o
   top.drainSorted(out.items, out.scores);
 }
 
-std::vector<Contribution> ContentTfidf::explainItem(const UserContext& user, std::int32_t item,
-                                                    int topN) const {
+RECWASM_COLD std::vector<Contribution> ContentTfidf::explainItem(const UserContext& user,
+                                                                 std::int32_t item,
+                                                                 int topN) const {
   std::vector<double> profile;
   if (!unitProfile(user, profile)) return {};
   // |p| = |sum w_h x_h| / W; recover it from the unnormalised profile to split the cosine.
@@ -237,7 +239,7 @@ std::vector<Contribution> ContentTfidf::explainItem(const UserContext& user, std
   return result;
 }
 
-void ContentTfidf::saveState(SnapshotWriter& out) const {
+RECWASM_COLD void ContentTfidf::saveState(SnapshotWriter& out) const {
   out.pod<std::int32_t>(state_.terms);
   out.vector(state_.items.offsets);
   out.vector(state_.items.indices);
@@ -245,7 +247,7 @@ void ContentTfidf::saveState(SnapshotWriter& out) const {
   state_.popularity.save(out);
 }
 
-void ContentTfidf::loadState(SnapshotReader& in) {
+RECWASM_COLD void ContentTfidf::loadState(SnapshotReader& in) {
   State state;
   state.terms = in.pod<std::int32_t>();
   state.items.offsets = in.vector<std::int32_t>();

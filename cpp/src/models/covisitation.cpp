@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "recwasm/cold.h"
 #include "recwasm/training_run.h"
 
 namespace recwasm {
@@ -120,7 +121,8 @@ CovisitationGraph buildCovisitation(std::int32_t numItems,
 Covisitation::Covisitation(const OptionMap& options)
     : Recommender("covisitation", readOptions(options, keep_, pad_)) {}
 
-std::unique_ptr<Recommender::TrainingRun> Covisitation::startTraining(const Dataset& data) {
+RECWASM_COLD std::unique_ptr<Recommender::TrainingRun> Covisitation::startTraining(
+    const Dataset& data) {
   const Interactions& train = *data.interactions;
   require(data.sessions != nullptr,
           "covisitation needs sessions (the dataset has none: set sessions or derive them from "
@@ -200,8 +202,8 @@ void Covisitation::similarItemsInto(std::int32_t item, int k, Recommendations& o
   }
 }
 
-std::vector<Contribution> Covisitation::explainItem(const UserContext& user, std::int32_t item,
-                                                    int) const {
+RECWASM_COLD std::vector<Contribution> Covisitation::explainItem(const UserContext& user,
+                                                                 std::int32_t item, int) const {
   if (user.items.empty()) return {};
   const CovisitationGraph& g = state_.graph;
   const std::int32_t last = user.items.back();
@@ -214,14 +216,14 @@ std::vector<Contribution> Covisitation::explainItem(const UserContext& user, std
   return {};
 }
 
-void Covisitation::saveState(SnapshotWriter& out) const {
+RECWASM_COLD void Covisitation::saveState(SnapshotWriter& out) const {
   out.vector(state_.graph.offsets);
   out.vector(state_.graph.neighbors);
   out.vector(state_.graph.counts);
   state_.popularity.save(out);
 }
 
-void Covisitation::loadState(SnapshotReader& in) {
+RECWASM_COLD void Covisitation::loadState(SnapshotReader& in) {
   State state;
   CovisitationGraph& g = state.graph;
   g.offsets = in.vector<std::int64_t>();

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <unordered_set>
 
+#include "recwasm/cold.h"
 #include "recwasm/error.h"
 #include "recwasm/top_k.h"
 
@@ -53,7 +54,7 @@ bool FloatMatrix::allWithinRange() const {
   return true;
 }
 
-void FloatMatrix::save(SnapshotWriter& out) const {
+RECWASM_COLD void FloatMatrix::save(SnapshotWriter& out) const {
   out.pod<std::int32_t>(rows_);
   out.pod<std::int32_t>(width_);
   std::vector<float> packed;
@@ -62,7 +63,8 @@ void FloatMatrix::save(SnapshotWriter& out) const {
   out.vector(packed);
 }
 
-FloatMatrix FloatMatrix::load(SnapshotReader& in, std::int32_t rows, std::int32_t width) {
+RECWASM_COLD FloatMatrix FloatMatrix::load(SnapshotReader& in, std::int32_t rows,
+                                           std::int32_t width) {
   auto savedRows = in.pod<std::int32_t>();
   auto savedWidth = in.pod<std::int32_t>();
   if (savedRows != rows || savedWidth != width) {
@@ -92,7 +94,7 @@ std::uint32_t readSeed(OptionReader& reader) {
   return static_cast<std::uint32_t>(seed);
 }
 
-TrainingOptions TrainingOptions::read(OptionReader& reader, double defaultL2) {
+RECWASM_COLD TrainingOptions TrainingOptions::read(OptionReader& reader, double defaultL2) {
   TrainingOptions o;
   o.epochs = reader.integer("epochs", 10, 1, 1000000);
   o.batchSize = reader.integer("batchSize", 256, 1, 1 << 20);
@@ -310,7 +312,8 @@ std::vector<std::uint32_t> bufferedShuffleOrder(std::size_t n, std::size_t buffe
   return order;
 }
 
-std::vector<std::uint8_t> chooseValidationRows(std::size_t n, double fraction, Random& rng) {
+RECWASM_COLD std::vector<std::uint8_t> chooseValidationRows(std::size_t n, double fraction,
+                                                            Random& rng) {
   std::vector<std::uint8_t> flags(n, 0);
   if (fraction <= 0 || n < 2) return flags;
   auto count = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n)));

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "knn_graph.h"
+#include "recwasm/cold.h"
 #include "recwasm/error.h"
 #include "recwasm/models/knn.h"
 #include "recwasm/numpy_sum.h"
@@ -360,8 +361,8 @@ void ItemKnn::similarItemsInto(std::int32_t item, int k, Recommendations& out) c
   top.drainSorted(out.items, out.scores);
 }
 
-std::vector<Contribution> ItemKnn::explainItem(const UserContext& user, std::int32_t item,
-                                               int topN) const {
+RECWASM_COLD std::vector<Contribution> ItemKnn::explainItem(const UserContext& user,
+                                                            std::int32_t item, int topN) const {
   const Settings& settings = *settings_;
   const UserRow user_ = userRowOf(user, trainingData(), *state_);
   const RatingRow& row = user_.row;
@@ -396,9 +397,11 @@ std::vector<Contribution> ItemKnn::explainItem(const UserContext& user, std::int
   return out;
 }
 
-void ItemKnn::saveState(SnapshotWriter& out) const { out.pod<std::uint32_t>(kStateFormat); }
+RECWASM_COLD void ItemKnn::saveState(SnapshotWriter& out) const {
+  out.pod<std::uint32_t>(kStateFormat);
+}
 
-void ItemKnn::loadState(SnapshotReader& in) {
+RECWASM_COLD void ItemKnn::loadState(SnapshotReader& in) {
   if (in.pod<std::uint32_t>() != kStateFormat) SnapshotReader::corrupt("unknown item_knn state");
   const Interactions& train = trainingData();
   if (train.numRows() == 0) SnapshotReader::corrupt("item_knn snapshot without training rows");

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "learned_streams.h"
+#include "recwasm/cold.h"
 #include "recwasm/det_math.h"
 #include "recwasm/error.h"
 
@@ -43,7 +44,7 @@ std::vector<double> solveSpd(std::vector<double> a, std::vector<double> b, std::
 
 // ---- MfTrainer ----------------------------------------------------------------------------
 
-MfTrainer::MfTrainer(const MfConfig& config, std::shared_ptr<const Interactions> data)
+RECWASM_COLD MfTrainer::MfTrainer(const MfConfig& config, std::shared_ptr<const Interactions> data)
     : EpochRun("mf", config.training),
       config_(config),
       data_(std::move(data)),
@@ -368,7 +369,7 @@ MfParameters MfTrainer::takeParameters() { return parameters(); }
 
 // ---- Mf -----------------------------------------------------------------------------------
 
-MfConfig Mf::parseOptions(const OptionMap& options, OptionMap* resolved) {
+RECWASM_COLD MfConfig Mf::parseOptions(const OptionMap& options, OptionMap* resolved) {
   OptionReader reader(options, "mf");
   MfConfig c;
   c.factors = reader.integer("factors", 32, 1, 4096);
@@ -477,12 +478,12 @@ void Mf::similarItemsInto(std::int32_t item, int k, Recommendations& out) const 
   nearestRows(itemUnits_, item, k, out);
 }
 
-std::vector<Contribution> Mf::explainItem(const UserContext& user, std::int32_t item,
-                                          int topN) const {
+RECWASM_COLD std::vector<Contribution> Mf::explainItem(const UserContext& user, std::int32_t item,
+                                                       int topN) const {
   return nearestHistoryItems(itemUnits_, user.items, item, topN);
 }
 
-void Mf::saveState(SnapshotWriter& out) const {
+RECWASM_COLD void Mf::saveState(SnapshotWriter& out) const {
   out.pod<std::uint32_t>(1);  // layout of this model's state
   params_.userFactors.save(out);
   params_.itemFactors.save(out);
@@ -491,7 +492,7 @@ void Mf::saveState(SnapshotWriter& out) const {
   out.pod<float>(params_.mu);
 }
 
-void Mf::loadState(SnapshotReader& in) {
+RECWASM_COLD void Mf::loadState(SnapshotReader& in) {
   if (in.pod<std::uint32_t>() != 1) SnapshotReader::corrupt("unknown mf state layout");
   const Interactions& train = trainingData();
   MfParameters p;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "recwasm/cold.h"
 #include "recwasm/training_run.h"
 
 namespace recwasm {
@@ -33,9 +34,9 @@ void PopularityRanking::recommend(const CandidateFilter& filter, int k,
   }
 }
 
-void PopularityRanking::save(SnapshotWriter& out) const { out.vector(counts_); }
+RECWASM_COLD void PopularityRanking::save(SnapshotWriter& out) const { out.vector(counts_); }
 
-void PopularityRanking::load(SnapshotReader& in, std::int32_t numItems) {
+RECWASM_COLD void PopularityRanking::load(SnapshotReader& in, std::int32_t numItems) {
   counts_ = in.vector<double>();
   if (counts_.size() != static_cast<std::size_t>(numItems)) {
     SnapshotReader::corrupt("popularity counts do not match the catalogue");
@@ -73,8 +74,8 @@ void Popularity::rank(const UserContext&, const CandidateFilter& filter, int k,
   ranking_.recommend(filter, k, out);
 }
 
-void Popularity::saveState(SnapshotWriter& out) const { ranking_.save(out); }
+RECWASM_COLD void Popularity::saveState(SnapshotWriter& out) const { ranking_.save(out); }
 
-void Popularity::loadState(SnapshotReader& in) { ranking_.load(in, numItems()); }
+RECWASM_COLD void Popularity::loadState(SnapshotReader& in) { ranking_.load(in, numItems()); }
 
 }  // namespace recwasm

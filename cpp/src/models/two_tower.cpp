@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "learned_streams.h"
+#include "recwasm/cold.h"
 #include "recwasm/det_math.h"
 #include "recwasm/error.h"
 
@@ -100,8 +101,8 @@ double softmaxRow(float* x, std::size_t n, std::size_t positive, float tau, floa
 
 // ---- TwoTowerTrainer ----------------------------------------------------------------------
 
-TwoTowerTrainer::TwoTowerTrainer(const TwoTowerConfig& config,
-                                 std::shared_ptr<const Interactions> data)
+RECWASM_COLD TwoTowerTrainer::TwoTowerTrainer(const TwoTowerConfig& config,
+                                              std::shared_ptr<const Interactions> data)
     : EpochRun("two_tower", config.training),
       config_(config),
       data_(std::move(data)),
@@ -454,7 +455,7 @@ double TwoTowerTrainer::probeGradient(Span<std::int32_t> users, Span<std::int32_
 
 // ---- TwoTower -----------------------------------------------------------------------------
 
-TwoTowerConfig TwoTower::parseOptions(const OptionMap& options, OptionMap* resolved) {
+RECWASM_COLD TwoTowerConfig TwoTower::parseOptions(const OptionMap& options, OptionMap* resolved) {
   OptionReader reader(options, "two_tower");
   TwoTowerConfig c;
   c.factors = reader.integer("factors", 32, 1, 4096);
@@ -523,18 +524,18 @@ void TwoTower::similarItemsInto(std::int32_t item, int k, Recommendations& out) 
   nearestRows(itemUnits_, item, k, out);
 }
 
-std::vector<Contribution> TwoTower::explainItem(const UserContext& user, std::int32_t item,
-                                                int topN) const {
+RECWASM_COLD std::vector<Contribution> TwoTower::explainItem(const UserContext& user,
+                                                             std::int32_t item, int topN) const {
   return nearestHistoryItems(itemUnits_, user.items, item, topN);
 }
 
-void TwoTower::saveState(SnapshotWriter& out) const {
+RECWASM_COLD void TwoTower::saveState(SnapshotWriter& out) const {
   out.pod<std::uint32_t>(1);  // layout of this model's state
   params_.userEmbeddings.save(out);
   params_.itemEmbeddings.save(out);
 }
 
-void TwoTower::loadState(SnapshotReader& in) {
+RECWASM_COLD void TwoTower::loadState(SnapshotReader& in) {
   if (in.pod<std::uint32_t>() != 1) SnapshotReader::corrupt("unknown two_tower state layout");
   const Interactions& train = trainingData();
   TwoTowerParameters p;

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "knn_graph.h"
+#include "recwasm/cold.h"
 #include "recwasm/error.h"
 #include "recwasm/models/knn.h"
 #include "recwasm/numpy_sum.h"
@@ -167,8 +168,8 @@ void UserKnn::scoreInto(const UserContext& user, double* scores) const {
   }
 }
 
-std::vector<Contribution> UserKnn::explainItem(const UserContext& user, std::int32_t item,
-                                               int topN) const {
+RECWASM_COLD std::vector<Contribution> UserKnn::explainItem(const UserContext& user,
+                                                            std::int32_t item, int topN) const {
   const Interactions& train = trainingData();
   const SparseRows& byUser = train.userItemRatings();
   const Settings& settings = *settings_;
@@ -256,9 +257,11 @@ std::vector<Contribution> UserKnn::explainItem(const UserContext& user, std::int
   return out;
 }
 
-void UserKnn::saveState(SnapshotWriter& out) const { out.pod<std::uint32_t>(kStateFormat); }
+RECWASM_COLD void UserKnn::saveState(SnapshotWriter& out) const {
+  out.pod<std::uint32_t>(kStateFormat);
+}
 
-void UserKnn::loadState(SnapshotReader& in) {
+RECWASM_COLD void UserKnn::loadState(SnapshotReader& in) {
   if (in.pod<std::uint32_t>() != kStateFormat) SnapshotReader::corrupt("unknown user_knn state");
   const Interactions& train = trainingData();
   if (train.numRows() == 0) SnapshotReader::corrupt("user_knn snapshot without training rows");
