@@ -4,14 +4,15 @@
 // source, trains its share of the jobs (longest expected first), ranks the test users and sends
 // each model back as a snapshot, so the page stays responsive whatever the data size.
 import {
-  Model,
   RecwasmError,
   RecwasmWorker,
+  type Model,
   type DatasetSource,
   type FitProgress,
   type ModelKind,
   type ModelSpec,
   type MovieLensFiles,
+  type Recommendation,
   type TrainedModel as WorkerResult,
 } from 'recwasm';
 import { SPLIT_SEED, type DataSource } from './data.js';
@@ -38,14 +39,16 @@ export interface LossPoint {
 
 export interface TrainedModel {
   id: string;
-  /** Loaded on the page from the worker's snapshot. */
-  model: Model;
+  /** The worker's snapshot, for Model.load (the page loads it when it needs the model). */
+  snapshot: Uint8Array;
   /** Wall-clock time of the fit (in the worker). */
   fitMs: number;
   /** Mean training loss after each reported epoch (empty for models without a loss). */
   losses: LossPoint[];
   /** Every test user's top-K_MAX, for metrics at any k (see metrics.ts). */
   ranked: Map<number, number[]>;
+  /** The same lists with their scores (users the model cannot serve are absent). */
+  lists: Map<number, Recommendation>;
 }
 
 export interface TrainCallbacks {
@@ -173,11 +176,13 @@ export async function trainAll(
         options.onError?.(trained.name, new RecwasmError(code, message));
         return;
       }
+      const lists = trained.recommendations ?? new Map<number, Recommendation>();
       const ranked = new Map<number, number[]>();
-      trained.recommendations?.forEach((recs, user) => ranked.set(user, recs.items));
+      lists.forEach((recs, user) => ranked.set(user, recs.items));
       const result: TrainedModel = {
         id: trained.name,
-        model: Model.load(trained.snapshot),
+        snapshot: trained.snapshot,
+        lists,
         fitMs: trained.fitMs,
         losses: losses.get(trained.name) ?? [],
         ranked,
