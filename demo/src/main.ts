@@ -10,6 +10,7 @@ import { detectMovieLensFile, type MovieLensTexts } from './movielens.js';
 import { buildCatalogue, presetFor, type ModelEntry, type PresetCatalogue } from './presets.js';
 import { ProgressView } from './progress-view.js';
 import { clearSession, loadSession, saveSession, type SavedSession } from './store.js';
+import { LazyModel } from './lazy-model.js';
 import { prepareTraining, rankUsers, trainAll } from './training.js';
 import { renderHistory, renderRecommendations } from './users-view.js';
 
@@ -206,7 +207,7 @@ async function save(data: LoadedData, entries: readonly ModelEntry[]): Promise<v
     models: entries.map((e) => ({
       id: e.preset.id,
       label: e.preset.label,
-      bytes: e.model.save(),
+      bytes: e.model.snapshot,
       fitMs: e.fitMs,
       losses: e.losses,
       ranked: e.ranked,
@@ -227,7 +228,7 @@ async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
       const model = Model.load(saved.bytes);
       entries.push({
         preset: presetFor(app.catalogue, saved.id, model, saved.label),
-        model,
+        model: new LazyModel(saved.bytes, model),
         fitMs: saved.fitMs,
         losses: saved.losses,
         ranked: saved.ranked ?? rankUsers(model, data.users),
@@ -295,9 +296,35 @@ function startTraining(): Promise<void> {
   const done = train(data, controller.signal).finally(() => {
     app.run = null;
     setBusy(false);
+    loadModelsWhenIdle();
   });
   app.run = { controller, done };
   return done;
+}
+
+let idleLoad: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Loads the freshly trained models' snapshots one per task once training is over, so their
+ * explanations appear in the user panel; until then it shows the worker's ranked lists. Loading
+ * during training would take the main thread (and a core) from the workers.
+ */
+function loadModelsWhenIdle(): void {
+  if (idleLoad !== undefined) return;
+  idleLoad = setTimeout(() => {
+    idleLoad = undefined;
+    if (app.run) return; // the run calls this again when it ends
+    const entry = app.entries.find((e) => e.model.pending);
+    if (!entry) return;
+    try {
+      entry.model.get();
+    } catch (error) {
+      if (!(error instanceof RecwasmError)) throw error;
+      // The panel shows the error when it needs this model (LazyModel rethrows it).
+    }
+    renderUserPanel();
+    loadModelsWhenIdle();
+  }, 0);
 }
 
 /**
@@ -340,8 +367,9 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
         onDone: (result) => {
           const preset = presets.find((p) => p.id === result.id);
           if (!preset) throw new Error(`unknown preset ${result.id}`);
-          const { model, losses, ranked } = result;
-          adopt({ preset, model, fitMs: result.fitMs, losses, ranked, origin: 'trained' });
+          const { losses, ranked, lists } = result;
+          const model = new LazyModel(result.snapshot);
+          adopt({ preset, model, fitMs: result.fitMs, losses, ranked, lists, origin: 'trained' });
           ui.progress.done(result.id, result.fitMs, losses, 'trained');
           trained += 1;
           fitMs += result.fitMs;

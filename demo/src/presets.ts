@@ -1,7 +1,8 @@
 // What "Train all" trains: one notebook preset per model kind the package registers, plus the
 // better variants as (kind, options) pairs. Everything the page shows about models comes from
 // this table and from Model.kinds(), so a newly registered model appears without UI changes.
-import { MODEL_VARIANTS, Model, RecwasmError, type ModelKind } from 'recwasm';
+import { MODEL_VARIANTS, Model, RecwasmError, type ModelKind, type Recommendation } from 'recwasm';
+import type { LazyModel } from './lazy-model.js';
 import type { LossPoint } from './training.js';
 
 export type OptionValues = Record<string, number | boolean | string>;
@@ -148,11 +149,14 @@ export function buildCatalogue(): PresetCatalogue {
 /** A trained (or restored) model and how it was made. */
 export interface ModelEntry {
   preset: Preset;
-  model: Model;
+  /** Loaded on first use (restored models are loaded already). */
+  model: LazyModel;
   fitMs: number;
   losses: LossPoint[];
   /** Every test user's top-K_MAX (metrics at any k come from these). */
   ranked: Map<number, number[]>;
+  /** The same lists with scores, as the worker ranked them (absent for restored models). */
+  lists?: Map<number, Recommendation>;
   origin: 'trained' | 'restored';
 }
 

@@ -1,16 +1,18 @@
 // Trains a list of (kind, options) jobs and hands back fitted models. Everything about *where*
-// training runs lives here: in the package's Web Worker (RecwasmWorker), which builds its own
-// copy of the dataset from the same source, trains, ranks the test users and sends each model
-// back as a snapshot, so the page stays responsive whatever the data size.
+// training runs lives here: on a small pool of the package's Web Workers (RecwasmWorker), one
+// per core up to MAX_WORKERS. Each worker builds its own copy of the dataset from the same
+// source, trains its share of the jobs (longest expected first), ranks the test users and sends
+// each model back as a snapshot, so the page stays responsive whatever the data size.
 import {
-  Model,
   RecwasmError,
   RecwasmWorker,
+  type Model,
   type DatasetSource,
   type FitProgress,
   type ModelKind,
   type ModelSpec,
   type MovieLensFiles,
+  type Recommendation,
   type TrainedModel as WorkerResult,
 } from 'recwasm';
 import { SPLIT_SEED, type DataSource } from './data.js';
@@ -37,14 +39,16 @@ export interface LossPoint {
 
 export interface TrainedModel {
   id: string;
-  /** Loaded on the page from the worker's snapshot. */
-  model: Model;
+  /** The worker's snapshot, for Model.load (the page loads it when it needs the model). */
+  snapshot: Uint8Array;
   /** Wall-clock time of the fit (in the worker). */
   fitMs: number;
   /** Mean training loss after each reported epoch (empty for models without a loss). */
   losses: LossPoint[];
   /** Every test user's top-K_MAX, for metrics at any k (see metrics.ts). */
   ranked: Map<number, number[]>;
+  /** The same lists with their scores (users the model cannot serve are absent). */
+  lists: Map<number, Recommendation>;
 }
 
 export interface TrainCallbacks {
@@ -61,11 +65,58 @@ export interface TrainOptions extends TrainCallbacks {
   signal?: AbortSignal;
 }
 
-let worker: RecwasmWorker | undefined;
+/** The most workers a run uses: each holds its own wasm heap and copy of the dataset. */
+const MAX_WORKERS = 4;
 
-/** Starts the worker early (it loads its own copy of the wasm module) so training starts at once. */
+/** Workers started ahead of a run (each loads its own copy of the wasm module). */
+let pool: RecwasmWorker[] = [];
+
+function poolSize(): number {
+  const cores = typeof navigator === 'undefined' ? 0 : navigator.hardwareConcurrency;
+  return Math.max(1, Math.min(cores || 2, MAX_WORKERS));
+}
+
+/** Starts the workers early so training starts at once. */
 export function prepareTraining(): void {
-  worker ??= new RecwasmWorker();
+  while (pool.length < poolSize()) pool.push(new RecwasmWorker());
+}
+
+/**
+ * Relative cost of training and ranking a job on large data (measured on ml-latest-small), to
+ * hand out the longest jobs first. Only the order matters, and a wrong guess costs only balance.
+ */
+export function costHint(job: Pick<TrainJob, 'kind' | 'options'>): number {
+  switch (job.kind) {
+    case 'item_knn':
+      // Exact neighbours rank far slower than the bounded variants (maxStoredNeighbors).
+      return job.options['maxStoredNeighbors'] === undefined ? 8 : 3.5;
+    case 'two_tower':
+      return 2.5;
+    case 'mf':
+      return Object.keys(job.options).length === 0 ? 0.8 : 2;
+    case 'user_knn':
+      return 0.8;
+    case 'content_tfidf':
+    case 'covisitation':
+      return 0.5;
+    default:
+      return 0.2;
+  }
+}
+
+/**
+ * Splits job indices between `workers` lists, longest expected job first, each to the list with
+ * the least expected work so far (LPT scheduling); empty lists are dropped.
+ */
+export function assignJobs(jobs: readonly TrainJob[], workers: number): number[][] {
+  const lists: { load: number; jobs: number[] }[] = Array.from({ length: workers }, () => ({ load: 0, jobs: [] }));
+  const order = jobs.map((job, index) => ({ index, cost: costHint(job) })).sort((a, b) => b.cost - a.cost);
+  for (const { index, cost } of order) {
+    const lightest = lists.reduce((best, list) => (list.load < best.load ? list : best));
+    lightest.jobs.push(index);
+    lightest.load += cost;
+  }
+  return lists.map((list) => list.jobs).filter((list) => list.length > 0);
 }
 
 function datasetSource(source: DataSource): DatasetSource {
@@ -86,9 +137,10 @@ export function rankUsers(model: Model, users: readonly number[]): Map<number, n
 }
 
 /**
- * Trains every job, one after another, and resolves with the models that trained (in job
- * order). Rejects with RecwasmError('CANCELLED') as soon as `signal` aborts (the worker is
- * stopped at once); the models onDone handed out before that belong to the caller.
+ * Trains every job on a pool of workers (see assignJobs) and resolves with the models that
+ * trained, in job order; onStart, onProgress, onDone and onError come as each worker gets there.
+ * Rejects with RecwasmError('CANCELLED') as soon as `signal` aborts (every worker is stopped at
+ * once); the models onDone handed out before that belong to the caller.
  */
 export async function trainAll(
   jobs: readonly TrainJob[],
@@ -97,52 +149,61 @@ export async function trainAll(
 ): Promise<TrainedModel[]> {
   const { signal } = options;
   if (signal?.aborted) throw new RecwasmError('CANCELLED', 'training was cancelled');
-  const current = (worker ??= new RecwasmWorker());
+  if (jobs.length === 0) return [];
+  const assignment = assignJobs(jobs, poolSize());
+  prepareTraining();
+  const workers = pool.slice(0, assignment.length);
   // Cancel means stop now: a model that fits in one step (kNN on a large catalogue) would
-  // otherwise keep the worker busy until it finishes. The next run starts a fresh worker.
+  // otherwise keep its worker busy until it finishes. The next run starts fresh workers.
   const stop = () => {
-    current.terminate();
-    if (worker === current) worker = undefined;
+    for (const worker of workers) worker.terminate();
+    pool = pool.filter((worker) => !workers.includes(worker));
   };
   signal?.addEventListener('abort', stop, { once: true });
 
-  const results: TrainedModel[] = [];
+  const results: (TrainedModel | undefined)[] = [];
   const losses = new Map<string, LossPoint[]>(jobs.map((job) => [job.id, []]));
-  const startNext = (index: number) => {
-    const next = jobs[index];
-    if (next) options.onStart?.(next.id);
-  };
-  const finished = (trained: WorkerResult) => {
-    startNext(trained.index + 1);
-    if (trained.error || !trained.snapshot) {
-      const { code, message } = trained.error ?? { code: 'INTERNAL' as const, message: 'no snapshot came back' };
-      options.onError?.(trained.name, new RecwasmError(code, message));
-      return;
-    }
-    const ranked = new Map<number, number[]>();
-    trained.recommendations?.forEach((recs, user) => ranked.set(user, recs.items));
-    const result: TrainedModel = {
-      id: trained.name,
-      model: Model.load(trained.snapshot),
-      fitMs: trained.fitMs,
-      losses: losses.get(trained.name) ?? [],
-      ranked,
+  const data = datasetSource(input.source);
+  const trainOn = (worker: RecwasmWorker, indices: readonly number[]) => {
+    const startAt = (position: number) => {
+      const index = indices[position];
+      if (index !== undefined) options.onStart?.(jobs[index]?.id ?? '');
     };
-    results.push(result);
-    options.onDone?.(result);
-  };
-  try {
-    await current.train(
+    const finished = (trained: WorkerResult) => {
+      startAt(trained.index + 1);
+      if (trained.error || !trained.snapshot) {
+        const { code, message } = trained.error ?? { code: 'INTERNAL' as const, message: 'no snapshot came back' };
+        options.onError?.(trained.name, new RecwasmError(code, message));
+        return;
+      }
+      const lists = trained.recommendations ?? new Map<number, Recommendation>();
+      const ranked = new Map<number, number[]>();
+      lists.forEach((recs, user) => ranked.set(user, recs.items));
+      const result: TrainedModel = {
+        id: trained.name,
+        snapshot: trained.snapshot,
+        lists,
+        fitMs: trained.fitMs,
+        losses: losses.get(trained.name) ?? [],
+        ranked,
+      };
+      results[indices[trained.index] ?? -1] = result;
+      options.onDone?.(result);
+    };
+    return worker.train(
       {
-        data: datasetSource(input.source),
+        data,
         split: { method: 'leave-one-out', seed: SPLIT_SEED },
-        models: jobs.map((job) => ({ kind: job.kind, options: job.options, name: job.id }) as ModelSpec),
+        models: indices.map((index) => {
+          const job = jobs[index] as TrainJob;
+          return { kind: job.kind, options: job.options, name: job.id } as ModelSpec;
+        }),
         evaluate: false, // the page derives every metric from the ranked lists below
         recommend: { users: input.testUsers, k: K_MAX },
       },
       {
         ...(signal ? { signal } : {}),
-        onData: () => startNext(0),
+        onData: () => startAt(0),
         onProgress: (progress) => {
           if (progress.epochEnded && Number.isFinite(progress.loss)) {
             losses.get(progress.name)?.push({ epoch: progress.epoch, loss: progress.loss });
@@ -152,8 +213,14 @@ export async function trainAll(
         onModel: finished,
       },
     );
+  };
+  try {
+    await Promise.all(assignment.map((indices, i) => trainOn(workers[i] as RecwasmWorker, indices)));
+  } catch (error) {
+    stop(); // one worker failing (or cancelled) must not leave the others training
+    throw error;
   } finally {
     signal?.removeEventListener('abort', stop);
   }
-  return results;
+  return results.filter((result): result is TrainedModel => result !== undefined);
 }

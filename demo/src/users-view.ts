@@ -1,22 +1,26 @@
 // The user panel: a user's training history, their held-out item, and each model's top-k with
 // scores and, where the model can say, which history items led to each recommendation.
-import { RecwasmError, type Model } from 'recwasm';
+import { RecwasmError, type Model, type Recommendation } from 'recwasm';
 import type { LoadedData } from './data.js';
 import { errorMessage, h } from './dom.js';
+import { K_MAX } from './metrics.js';
 import type { ModelEntry } from './presets.js';
 
 /** Models that answered UNSUPPORTED to explain(), by model object (asked once, not per item). */
 const cannotExplain = new WeakSet<Model>();
 
+/** Empty until the model is loaded (the page loads it when idle and renders the panel again). */
 function explanation(entry: ModelEntry, data: LoadedData, user: number, item: number): string {
+  if (!entry.model.loaded) return '';
+  const model = entry.model.get();
   const fallback = entry.preset.explainFallback ?? '';
-  if (cannotExplain.has(entry.model)) return fallback;
+  if (cannotExplain.has(model)) return fallback;
   try {
-    const why = entry.model.explain(user, item, { topN: 2 });
+    const why = model.explain(user, item, { topN: 2 });
     if (why.items.length === 0) return fallback;
     return `because you rated ${why.items.map((id) => data.item(id).title).join(' and ')}`;
   } catch (error) {
-    if (error instanceof RecwasmError && error.code === 'UNSUPPORTED') cannotExplain.add(entry.model);
+    if (error instanceof RecwasmError && error.code === 'UNSUPPORTED') cannotExplain.add(model);
     else if (!(error instanceof RecwasmError)) throw error;
     return fallback;
   }
@@ -96,6 +100,18 @@ export function renderHistory(container: HTMLElement, data: LoadedData, user: nu
   );
 }
 
+/**
+ * The user's top-k: from the lists the worker ranked when they cover k (a list shorter than
+ * K_MAX is all the model had), otherwise from the model itself (loading it if need be).
+ */
+function topK(entry: ModelEntry, user: number, k: number): Recommendation {
+  const listed = entry.lists?.get(user);
+  if (listed && (k <= listed.items.length || listed.items.length < K_MAX)) {
+    return { items: listed.items.slice(0, k), scores: listed.scores.slice(0, k) };
+  }
+  return entry.model.get().recommend(user, { k });
+}
+
 export function renderRecommendations(
   container: HTMLElement,
   entries: readonly ModelEntry[],
@@ -110,7 +126,7 @@ export function renderRecommendations(
       let body: HTMLElement;
       let count = 0;
       try {
-        const recs = entry.model.recommend(user, { k });
+        const recs = topK(entry, user, k);
         count = recs.items.length;
         body = h(
           'ol',
