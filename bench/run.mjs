@@ -24,16 +24,30 @@ import { NATIVE_TOOL, runCell } from './cells.mjs';
 import { DATASETS } from './datasets.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const { values: args } = parseArgs({
-  options: {
-    repeats: { type: 'string', default: process.env.RECWASM_BENCH_REPEATS ?? '5' },
-    seconds: { type: 'string', default: process.env.RECWASM_BENCH_SECONDS ?? '300' },
-    datasets: { type: 'string' },
-    models: { type: 'string' },
-    'no-suites': { type: 'boolean', default: false },
-    readme: { type: 'boolean', default: false },
-  },
-});
+const USAGE =
+  'usage: npm run bench -- [--repeats 5] [--seconds 300] [--datasets a,b] [--models a,b] [--no-suites] [--readme]';
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      repeats: { type: 'string', default: process.env.RECWASM_BENCH_REPEATS ?? '5' },
+      seconds: { type: 'string', default: process.env.RECWASM_BENCH_SECONDS ?? '300' },
+      datasets: { type: 'string' },
+      models: { type: 'string' },
+      'no-suites': { type: 'boolean', default: false },
+      readme: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+} catch (error) {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  process.exit(2);
+}
+const args = parsed.values;
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const repeats = Math.max(1, Number(args.repeats));
 const startedAt = Date.now();
 const deadline = startedAt + Number(args.seconds) * 1000;
