@@ -464,19 +464,27 @@ val WasmModel::itemIds() const {
   return guarded([&] { return idsToArray(model_->trainingData().items().externalIds()); });
 }
 
+namespace {
+
+// The field names of the TS RankingMetrics, shared by rankingMetrics() and evaluate().
+void setRankingMetrics(val& out, const RankingMetrics& m) {
+  out.set("precision", m.precision);
+  out.set("recall", m.recall);
+  out.set("ndcg", m.ndcg);
+  out.set("hitRate", m.hitRate);
+  out.set("mrr", m.mrr);
+  out.set("map", m.map);
+}
+
+}  // namespace
+
 // ---- free functions ---------------------------------------------------------------------------
 
 val rankingMetricsOf(val ranked, val relevant, int k) {
   return guarded([&] {
     std::vector<ExternalId> rankedIds = externalIds(ranked, "ranked");
-    RankingMetrics m = rankingMetrics(rankedIds, externalIds(relevant, "relevant"), k);
     val out = val::object();
-    out.set("precision", m.precision);
-    out.set("recall", m.recall);
-    out.set("ndcg", m.ndcg);
-    out.set("hitRate", m.hitRate);
-    out.set("mrr", m.mrr);
-    out.set("map", m.map);
+    setRankingMetrics(out, rankingMetrics(rankedIds, externalIds(relevant, "relevant"), k));
     return out;
   });
 }
@@ -499,12 +507,7 @@ val evaluateModel(const WasmModel& model, const WasmDataset& test, val options) 
     Evaluation e = evaluate(model.model(), *test.data().interactions, request);
     val out = val::object();
     out.set("users", static_cast<double>(e.users));
-    out.set("precision", e.mean.precision);
-    out.set("recall", e.mean.recall);
-    out.set("ndcg", e.mean.ndcg);
-    out.set("hitRate", e.mean.hitRate);
-    out.set("mrr", e.mean.mrr);
-    out.set("map", e.mean.map);
+    setRankingMetrics(out, e.mean);
     out.set("coverage", e.coverage);
     out.set("rmse", e.rmse);
     out.set("mae", e.mae);
