@@ -74,7 +74,9 @@ export class ProgressView {
     if (!row) return;
     const epochs = progress.epochs > 1 ? `epoch ${progress.epoch}/${progress.epochs}` : 'training…';
     const loss = Number.isFinite(progress.loss) ? ` · loss ${progress.loss.toFixed(4)}` : '';
-    this.#set(row, 'training', progress.fraction, `${epochs}${loss}`);
+    // A fit at 100% still ranks the test users before its model arrives; a full bar is kept
+    // for a model that is ready, so a run cancelled in that gap never shows a cancelled 100%.
+    this.#set(row, 'training', Math.min(progress.fraction, 0.99), `${epochs}${loss}`);
     if (progress.epochEnded && Number.isFinite(progress.loss)) {
       row.losses.push({ epoch: progress.epoch, loss: progress.loss });
       this.#drawLoss(row);
