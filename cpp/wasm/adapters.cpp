@@ -82,14 +82,17 @@ std::vector<ExternalId> externalIds(const val& v, const char* what) {
   return ids;
 }
 
+int integerValue(double d, const char* key) {
+  require(std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 2147483647.0,
+          std::string(key) + " must be an integer");
+  return static_cast<int>(d);
+}
+
 int integerField(const val& obj, const char* key, int defaultValue) {
   val v = obj[key];
   if (!present(v)) return defaultValue;
   require(v.isNumber(), std::string(key) + " must be a number");
-  double d = v.as<double>();
-  require(std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 2147483647.0,
-          std::string(key) + " must be an integer");
-  return static_cast<int>(d);
+  return integerValue(v.as<double>(), key);
 }
 
 // A byte range the caller placed in the heap: {ptr, length}.
@@ -424,6 +427,29 @@ val WasmModel::recommend(val request) const {
   return guarded(
       [&] { return recommendationsToObject(recommendExternal(*model_, toRequest(request))); });
 }
+
+namespace {
+std::vector<double>& results() {
+  static std::vector<double> buffer;
+  return buffer;
+}
+}  // namespace
+
+int WasmModel::recommendUser(double user, double k, bool excludeSeen) const {
+  return guarded([&] {
+    ExternalRequest request;
+    request.user = externalId(user, "user");
+    request.k = integerValue(k, "k");
+    request.excludeSeen = excludeSeen;
+    const ExternalRecommendations recs = recommendExternal(*model_, request);
+    std::vector<double>& out = results();
+    out.assign(recs.items.begin(), recs.items.end());
+    out.insert(out.end(), recs.scores.begin(), recs.scores.end());
+    return static_cast<int>(recs.items.size());
+  });
+}
+
+std::uintptr_t resultBuffer() { return reinterpret_cast<std::uintptr_t>(results().data()); }
 
 val WasmModel::score(val request) const {
   return guarded([&] { return float64Array(scoreExternal(*model_, toRequest(request))); });

@@ -17,6 +17,8 @@ using emscripten::val;
 
 /// 0 when the last adapter call succeeded, else its recwasm::ErrorCode.
 int lastErrorCode();
+/// Heap address of the doubles recommendUser() wrote last (valid until the next call).
+std::uintptr_t resultBuffer();
 std::string lastErrorMessage();
 
 class WasmDataset {
@@ -78,6 +80,10 @@ class WasmModel {
   /// `request`: {user?, history?: Float64Array, historyValues?: Float64Array, k, excludeSeen,
   ///             exclude?: Float64Array, allow?: Float64Array}; -> {items, scores}
   val recommend(val request) const;
+  /// The common request without a request object (no val property reads, no JS objects made):
+  /// a known user, k and excludeSeen in; the items then their scores into resultBuffer(), their
+  /// count out (0 on error, see lastErrorCode).
+  int recommendUser(double user, double k, bool excludeSeen) const;
   val score(val request) const;  ///< Float64Array in catalogue order
   val similarItems(double item, int k) const;
   val explain(val request, double item, int topN) const;  ///< {items, weights}

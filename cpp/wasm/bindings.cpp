@@ -10,6 +10,7 @@ using namespace recwasm::wasm;
 EMSCRIPTEN_BINDINGS(recwasm) {
   function("lastErrorCode", &lastErrorCode);
   function("lastErrorMessage", &lastErrorMessage);
+  function("resultBuffer", &resultBuffer);
   function("modelKinds", &modelKinds);
   function("evaluateModel", &evaluateModel);
   function("rankingMetrics", &rankingMetricsOf);
@@ -41,6 +42,7 @@ EMSCRIPTEN_BINDINGS(recwasm) {
       .function("continueFit", &WasmModel::continueFit)
       .function("cancelFit", &WasmModel::cancelFit)
       .function("recommend", &WasmModel::recommend)
+      .function("recommendUser", &WasmModel::recommendUser)
       .function("score", &WasmModel::score)
       .function("similarItems", &WasmModel::similarItems)
       .function("explain", &WasmModel::explain)

@@ -249,9 +249,15 @@ function requireFitOptions(options: FitOptions): void {
   if (options.batchesPerSlice !== undefined) requireInteger(options.batchesPerSlice, 'batchesPerSlice', 1, 2 ** 31 - 1);
 }
 
-function toRequest(user: number | null, options: RecommendOptions): RawRequest {
+function toRequest(
+  user: number | null,
+  options: RecommendOptions,
+): RawRequest & Required<Pick<RawRequest, 'k' | 'excludeSeen'>> {
   requireArgument(options !== null && typeof options === 'object', 'options must be an object');
-  const request: RawRequest = { k: options.k ?? 10, excludeSeen: options.excludeSeen ?? true };
+  const request: RawRequest & Required<Pick<RawRequest, 'k' | 'excludeSeen'>> = {
+    k: options.k ?? 10,
+    excludeSeen: options.excludeSeen ?? true,
+  };
   if (user !== null) {
     requireArgument(typeof user === 'number', 'user must be a number (or null with a history)');
     request.user = user;
@@ -439,7 +445,18 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
    * history is given, INVALID_ARGUMENT for k < 1.
    */
   recommend(user: number | null, options: RecommendOptions = {}): Recommendation {
-    const recs = check(this.handle.recommend(toRequest(user, options)));
+    const request = toRequest(user, options);
+    const { history, historyValues, exclude, allow } = request;
+    if (request.user !== undefined && !history && !historyValues && !exclude && !allow) {
+      // The common call, about 3x cheaper without a request object to read and result objects
+      // to build on the C++ side.
+      const count = check(this.handle.recommendUser(request.user, request.k, request.excludeSeen));
+      const module = raw();
+      const start = module.resultBuffer() / Float64Array.BYTES_PER_ELEMENT;
+      const lists = module.HEAPF64.subarray(start, start + 2 * count);
+      return { items: Array.from(lists.subarray(0, count)), scores: Array.from(lists.subarray(count)) };
+    }
+    const recs = check(this.handle.recommend(request));
     return { items: Array.from(recs.items), scores: Array.from(recs.scores) };
   }
 

@@ -77,6 +77,8 @@ export interface RawModel extends RawHandle {
   continueFit(maxBatches: number): RawFitProgress;
   cancelFit(): void;
   recommend(request: RawRequest): RawRecommendations;
+  /** recommend() for a known user with only k / excludeSeen: the count, lists in resultBuffer(). */
+  recommendUser(user: number, k: number, excludeSeen: boolean): number;
   score(request: RawRequest): Float64Array;
   similarItems(item: number, k: number): RawRecommendations;
   explain(request: RawRequest, item: number, topN: number): { items: Float64Array; weights: Float64Array };
@@ -124,11 +126,14 @@ export interface RawHeapRange {
 export interface RawModule {
   /** Replaced when the heap grows: read it after every allocation. */
   HEAPU8: Uint8Array;
+  HEAPF64: Float64Array;
   /** 0 when the heap cannot grow (the module is built with ABORTING_MALLOC=0). */
   _malloc(bytes: number): number;
   _free(ptr: number): void;
   lastErrorCode(): number;
   lastErrorMessage(): string;
+  /** Heap address of what the last recommendUser() wrote: its items, then their scores. */
+  resultBuffer(): number;
   modelKinds(): string[];
   heapStats(): { allocatedBytes: number };
   /** Embind's count of live JS handles to C++ values (leak tests). */
