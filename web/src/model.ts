@@ -1,7 +1,7 @@
 import { Dataset } from './dataset.js';
 import { RecwasmError, requireArgument } from './errors.js';
 import { WasmObject } from './handle.js';
-import { check, checkHandle, raw, type RawModel, type RawRequest } from './runtime.js';
+import { check, checkHandle, raw, readResultLists, type RawModel, type RawRequest } from './runtime.js';
 import { now, yieldToEventLoop } from './schedule.js';
 import { requireInteger, requireOptionalBoolean, requireOptions, toFloat64 } from './validate.js';
 
@@ -451,10 +451,7 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
       // The common call, about 3x cheaper without a request object to read and result objects
       // to build on the C++ side.
       const count = check(this.handle.recommendUser(request.user, request.k, request.excludeSeen));
-      const module = raw();
-      const start = module.resultBuffer() / Float64Array.BYTES_PER_ELEMENT;
-      const lists = module.HEAPF64.subarray(start, start + 2 * count);
-      return { items: Array.from(lists.subarray(0, count)), scores: Array.from(lists.subarray(count)) };
+      return readResultLists(count);
     }
     const recs = check(this.handle.recommend(request));
     return { items: Array.from(recs.items), scores: Array.from(recs.scores) };
