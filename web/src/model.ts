@@ -184,11 +184,13 @@ export interface FitOptions {
   /** Cancels the run; fitAsync checks it between slices and throws CANCELLED. */
   signal?: AbortSignal;
   /**
-   * Mini-batches per slice. fit() uses 64; fitAsync() by default adapts the slice so that each
-   * takes about `sliceMilliseconds`, which keeps a page (or a worker's message queue) responsive.
+   * Mini-batches per slice (onProgress comes after every slice and at every epoch's end). By
+   * default the slice adapts so that each takes about `sliceMilliseconds`: fitAsync() then
+   * keeps a page (or a worker's message queue) responsive, and neither pays a call per few
+   * examples when batches are tiny (per-rating SGD has millions of batches).
    */
   batchesPerSlice?: number;
-  /** fitAsync's target duration of one slice when batchesPerSlice is not given (default 10). */
+  /** Target duration of one slice when batchesPerSlice is not given (default 10; fitAsync only). */
   sliceMilliseconds?: number;
 }
 
@@ -247,6 +249,32 @@ function requireFitOptions(options: FitOptions): void {
     'onProgress must be a function',
   );
   if (options.batchesPerSlice !== undefined) requireInteger(options.batchesPerSlice, 'batchesPerSlice', 1, 2 ** 31 - 1);
+}
+
+const DEFAULT_SLICE_MILLISECONDS = 10;
+
+/** Batches per continueFit(): the caller's fixed number, or doubled and halved towards a target time. */
+class SliceSize {
+  readonly #fixed: number | undefined;
+  readonly #targetMs: number;
+  #batches: number;
+
+  constructor(fixed: number | undefined, targetMs: number) {
+    this.#fixed = fixed;
+    this.#targetMs = targetMs;
+    this.#batches = fixed ?? 1;
+  }
+
+  get batches(): number {
+    return this.#batches;
+  }
+
+  /** Adapts to a slice that took `elapsedMs`. */
+  observe(elapsedMs: number): void {
+    if (this.#fixed !== undefined) return;
+    if (elapsedMs < this.#targetMs / 2) this.#batches = Math.min(this.#batches * 2, 1 << 16);
+    else if (elapsedMs > this.#targetMs * 2) this.#batches = Math.max(1, Math.floor(this.#batches / 2));
+  }
 }
 
 function toRequest(
@@ -351,11 +379,10 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
    */
   fit(data: Dataset, options: Omit<FitOptions, 'signal' | 'sliceMilliseconds'> = {}): FitProgress {
     requireFitOptions(options);
-    const batches = options.batchesPerSlice ?? 64;
-    requireArgument(Number.isInteger(batches) && batches > 0, 'batchesPerSlice must be a positive integer');
+    const slices = new SliceSize(options.batchesPerSlice, DEFAULT_SLICE_MILLISECONDS);
     return this.#run(data, () => {
       for (;;) {
-        const progress = this.#step(batches);
+        const progress = this.#step(slices);
         const keepGoing = options.onProgress?.(progress) !== false;
         if (progress.done) return progress;
         if (!keepGoing) this.#cancelled();
@@ -370,28 +397,17 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
    */
   async fitAsync(data: Dataset, options: FitOptions = {}): Promise<FitProgress> {
     requireFitOptions(options);
-    const fixed = options.batchesPerSlice;
-    const target = options.sliceMilliseconds ?? 10;
-    requireArgument(
-      fixed === undefined || (Number.isInteger(fixed) && fixed > 0),
-      'batchesPerSlice must be a positive integer',
-    );
+    const target = options.sliceMilliseconds ?? DEFAULT_SLICE_MILLISECONDS;
     requireArgument(typeof target === 'number' && target > 0, 'sliceMilliseconds must be positive');
     if (options.signal?.aborted) this.#cancelled();
+    const slices = new SliceSize(options.batchesPerSlice, target);
     return this.#run(data, async () => {
-      let batches = fixed ?? 1;
       for (;;) {
         if (options.signal?.aborted) this.#cancelled();
-        const started = now();
-        const progress = this.#step(batches);
-        const elapsed = now() - started;
+        const progress = this.#step(slices);
         const keepGoing = options.onProgress?.(progress) !== false;
         if (progress.done) return progress;
         if (!keepGoing) this.#cancelled();
-        if (fixed === undefined) {
-          if (elapsed < target / 2) batches = Math.min(batches * 2, 1 << 16);
-          else if (elapsed > target * 2) batches = Math.max(1, Math.floor(batches / 2));
-        }
         await yieldToEventLoop();
       }
     });
@@ -431,8 +447,11 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
     return result;
   }
 
-  #step(batches: number): FitProgress {
-    return check(this.handle.continueFit(batches));
+  #step(slices: SliceSize): FitProgress {
+    const started = now();
+    const progress = check(this.handle.continueFit(slices.batches));
+    slices.observe(now() - started);
+    return progress;
   }
 
   #cancelled(): never {

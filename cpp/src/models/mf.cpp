@@ -238,9 +238,64 @@ double MfTrainer::l2Term() const {
   return static_cast<double>(optimizer_.l2()) * sum;
 }
 
+// trainBatch() for one example under lazy SGD, without the batch machinery (slots, touched-row
+// lists, gradient rows per example), doing the same float and double operations in the same
+// order: batchGradient, then touchedL2Term over the three rows, then their steps.
+template <bool kImplicit>
+double MfTrainer::sgdStep(std::size_t example) {
+  TrainableTable& ut = tables_[kUsers];
+  TrainableTable& it = tables_[kItems];
+  TrainableTable& mut = tables_[kMu];
+  const std::int32_t user = epochUsers_[example];
+  const std::int32_t item = epochItems_[example];
+  const float target = epochTargets_[example];
+  const std::int32_t lanes = biasColumn();
+  const float* p = ut.row(user);
+  const float* q = it.row(item);
+  const float* mu = mut.row(0);
+  const float x = ((mu[0] + p[lanes]) + q[lanes]) + kernels::dot(p, q, lanes);
+  double loss = 0.0;
+  float d;
+  if constexpr (kImplicit) {
+    const detmath::Logistic l = detmath::logistic(x, target);
+    loss += l.loss;
+    d = static_cast<float>(l.probability - target) * 1.0f;
+  } else {
+    const float e = x - target;
+    loss += static_cast<double>(e) * e;
+    d = e * 2.0f;
+  }
+  if (config_.training.l2 > 0) {
+    double sum = 0.0;
+    sum += (0.0 + kernels::dot(p, p, ut.stride())) / 2;
+    sum += (0.0 + kernels::dot(q, q, it.stride())) / 2;
+    sum += (0.0 + kernels::dot(mu, mu, mut.stride())) / 2;
+    loss += static_cast<double>(optimizer_.l2()) * sum;
+  }
+  // Both gradients from the values before either step; padding lanes stay zero.
+  float* gu = ut.gradient(0);
+  float* gi = it.gradient(0);
+  float* gm = mut.gradient(0);
+  kernels::scale(d, q, gu, lanes);
+  gu[lanes] = d;
+  kernels::scale(d, p, gi, lanes);
+  gi[lanes] = d;
+  kernels::zero(gm, mut.stride());
+  gm[0] += d;
+  ut.stepRow(optimizer_, user, gu);
+  it.stepRow(optimizer_, item, gi);
+  mut.stepRow(optimizer_, 0, gm);
+  return loss;
+}
+
 double MfTrainer::trainBatch(std::size_t begin, std::size_t end) {
   optimizer_.beginStep();
   const std::size_t n = end - begin;
+  if (n == 1 && config_.fusedSgdSteps && optimizer_.kind() == OptimizerKind::kSgd &&
+      optimizer_.mode() == UpdateMode::kLazy && !trackNorm_) {
+    return config_.objective == MfObjective::kImplicit ? sgdStep<true>(begin)
+                                                       : sgdStep<false>(begin);
+  }
   double loss =
       config_.objective == MfObjective::kImplicit
           ? batchGradient<true>(&epochUsers_[begin], &epochItems_[begin], &epochTargets_[begin], n)

@@ -180,6 +180,11 @@ class TrainableTable {
   void recomputeNorm() { halfNorm_ = values_.halfSquaredNorm(); }
   /// Clears the batch's slots without updating (e.g. after a gradient probe).
   void discardGradients();
+  /// One row's lazy step with `grad` (stride() floats), outside the batch's slots and without
+  /// norm tracking: for per-example SGD, where a batch is one example.
+  void stepRow(const Optimizer& optimizer, std::int32_t row, const float* grad) {
+    updateRow(optimizer, row, grad, false);
+  }
 
  private:
   float updateRow(const Optimizer& optimizer, std::int32_t row, const float* grad, bool track);

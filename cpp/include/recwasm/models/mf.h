@@ -41,6 +41,9 @@ struct MfConfig {
   MfObjective objective = MfObjective::kRating;
   int negatives = 3;
   double foldInL2 = 1.0;
+  /// Batches of one example under lazy SGD take a fused step (same arithmetic, about 3x less
+  /// time); false keeps them on the general batch path, for tests that compare the two.
+  bool fusedSgdSteps = true;
 };
 
 /// The trained parameters.
@@ -80,6 +83,8 @@ class MfTrainer final : public EpochRun {
   template <bool kImplicit>
   double batchGradient(const std::int32_t* users, const std::int32_t* items, const float* targets,
                        std::size_t n);
+  template <bool kImplicit>
+  double sgdStep(std::size_t example);
   double l2Term() const;
   double touchedL2Term() const;
   float predict(std::int32_t u, std::int32_t i) const;

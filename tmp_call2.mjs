@@ -1,0 +1,18 @@
+import { Model, leaveOneOut, loadRecwasm } from 'recwasm';
+import { raw } from './dist/runtime.js';
+import { DATASETS } from './bench/datasets.mjs';
+await loadRecwasm();
+const full = DATASETS['ml-latest-small'].load({ datasetsDir: '../shared/datasets' });
+const split = leaveOneOut(full, { seed: 42 });
+const users = split.train.userIds();
+const m = Model.create('popularity'); m.fit(split.train);
+const h = m.handle; const mod = raw();
+const time = (name, f) => { for (let r = 0; r < 20; r++) for (const u of users) f(u);
+  const t = performance.now(); for (let r = 0; r < 50; r++) for (const u of users) f(u);
+  console.log(name, ((performance.now() - t) / (50 * users.length) * 1000).toFixed(2), 'us'); };
+time('public recommend', (u) => m.recommend(u, { k: 10 }));
+time('raw recommendUser', (u) => h.recommendUser(u, 10, true));
+time('lastErrorCode', () => mod.lastErrorCode());
+time('resultBuffer', () => mod.resultBuffer());
+time('raw + read', (u) => { const n = h.recommendUser(u, 10, true); const s = mod.resultBuffer() / 8; const l = mod.HEAPF64.subarray(s, s + 2 * n); return [Array.from(l.subarray(0, n)), Array.from(l.subarray(n))]; });
+time('raw + loop read', (u) => { const n = h.recommendUser(u, 10, true); const s = mod.resultBuffer() / 8; const heap = mod.HEAPF64; const items = new Array(n); const scores = new Array(n); for (let i = 0; i < n; i++) { items[i] = heap[s + i]; scores[i] = heap[s + n + i]; } return { items, scores }; });
