@@ -97,7 +97,7 @@ export function costHint(job: Pick<TrainJob, 'kind' | 'options'>): number {
     case 'two_tower':
       return options['temperature'] !== undefined ? 1.1 : 1.5;
     case 'mf':
-      if (options['optimizer'] === 'sgd') return 1.7;
+      if (options['optimizer'] === 'sgd') return 0.65;
       return options['objective'] === 'implicit' ? 1.2 : 0.45;
     case 'user_knn':
       return options['implicit'] === true ? 0.3 : 0.45;
