@@ -11,7 +11,7 @@ import { buildCatalogue, presetFor, type ModelEntry, type PresetCatalogue } from
 import { ProgressView } from './progress-view.js';
 import { clearSession, loadSession, saveSession, type SavedSession } from './store.js';
 import { LazyModel } from './lazy-model.js';
-import { prepareTraining, rankUsers, trainAll } from './training.js';
+import { itemsOf, prepareTraining, rankUsers, trainAll } from './training.js';
 import { renderHistory, renderRecommendations } from './users-view.js';
 
 type PageState = 'loading' | 'training' | 'ready' | 'cancelled' | 'error';
@@ -210,13 +210,17 @@ async function save(data: LoadedData, entries: readonly ModelEntry[]): Promise<v
       bytes: e.model.snapshot,
       fitMs: e.fitMs,
       losses: e.losses,
-      ranked: e.ranked,
+      lists: e.lists,
     })),
   };
   await saveSession(session);
 }
 
-/** Rebuilds the saved dataset and loads the saved snapshots; false if there is nothing usable. */
+/**
+ * Rebuilds the saved dataset and its models; false if there is nothing usable. A model saved with
+ * its lists comes back as its snapshot alone, loaded when the page is idle (a snapshot that then
+ * fails to load shows its error in the user panel); others are loaded and rank the users now.
+ */
 async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
   const session = await saved;
   if (!session || session.models.length === 0) return false;
@@ -225,13 +229,30 @@ async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
   const entries: ModelEntry[] = [];
   try {
     for (const saved of session.models) {
+      const { fitMs, losses } = saved;
+      const known = app.catalogue.presets.find((p) => p.id === saved.id);
+      if (known && saved.lists) {
+        const { lists } = saved;
+        entries.push({
+          preset: known,
+          model: new LazyModel(saved.bytes),
+          fitMs,
+          losses,
+          lists,
+          ranked: itemsOf(lists),
+          origin: 'restored',
+        });
+        continue;
+      }
       const model = Model.load(saved.bytes);
+      const lists = rankUsers(model, data.users);
       entries.push({
         preset: presetFor(app.catalogue, saved.id, model, saved.label),
         model: new LazyModel(saved.bytes, model),
-        fitMs: saved.fitMs,
-        losses: saved.losses,
-        ranked: saved.ranked ?? rankUsers(model, data.users),
+        fitMs,
+        losses,
+        lists,
+        ranked: itemsOf(lists),
         origin: 'restored',
       });
     }
@@ -252,6 +273,7 @@ async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
   renderResults();
   const when = new Date(session.savedAt).toLocaleString();
   setStatus(`Restored ${models(entries.length)} saved ${when}.`, 'ready', { origin: 'restored', saved: 'true' });
+  loadModelsWhenIdle();
   return true;
 }
 
@@ -305,7 +327,7 @@ function startTraining(): Promise<void> {
 let idleLoad: ReturnType<typeof setTimeout> | undefined;
 
 /**
- * Loads the freshly trained models' snapshots one per task once training is over, so their
+ * Loads the trained (or restored) models' snapshots one per task once training is over, so their
  * explanations appear in the user panel; until then it shows the worker's ranked lists. Loading
  * during training would take the main thread (and a core) from the workers.
  */

@@ -149,14 +149,14 @@ export function buildCatalogue(): PresetCatalogue {
 /** A trained (or restored) model and how it was made. */
 export interface ModelEntry {
   preset: Preset;
-  /** Loaded on first use (restored models are loaded already). */
+  /** Loaded on first use, or when the page is idle. */
   model: LazyModel;
   fitMs: number;
   losses: LossPoint[];
   /** Every test user's top-K_MAX (metrics at any k come from these). */
   ranked: Map<number, number[]>;
-  /** The same lists with scores, as the worker ranked them (absent for restored models). */
-  lists?: Map<number, Recommendation>;
+  /** The same lists with scores, as the worker ranked them (or as they were saved). */
+  lists: Map<number, Recommendation>;
   origin: 'trained' | 'restored';
 }
 

@@ -1,6 +1,7 @@
 // Trained models survive a reload: the dataset's source (generator parameters or the dropped
 // files' text) and every model's snapshot are stored together, in one IndexedDB record, so a
 // restore never pairs models with the wrong data.
+import type { Recommendation } from 'recwasm';
 import type { DataSource } from './data.js';
 import type { LossPoint } from './training.js';
 
@@ -10,8 +11,11 @@ export interface SavedModel {
   bytes: Uint8Array;
   fitMs: number;
   losses: LossPoint[];
-  /** Test users' top lists, so a restore need not rank every user again. */
-  ranked?: Map<number, number[]>;
+  /**
+   * Test users' top lists with their scores, so that a restore need neither load the model
+   * (a kNN snapshot rebuilds its index, about a second on ml-latest-small) nor rank anyone.
+   */
+  lists?: Map<number, Recommendation>;
 }
 
 export interface SavedSession {

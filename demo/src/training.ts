@@ -138,8 +138,15 @@ function datasetSource(source: DataSource): DatasetSource {
  * Each user's top-K_MAX with their training items left out: the lists the package's evaluate()
  * scores. For models restored without their lists.
  */
-export function rankUsers(model: Model, users: readonly number[]): Map<number, number[]> {
-  return new Map(users.map((user) => [user, model.recommend(user, { k: K_MAX }).items]));
+export function rankUsers(model: Model, users: readonly number[]): Map<number, Recommendation> {
+  return new Map(users.map((user) => [user, model.recommend(user, { k: K_MAX })]));
+}
+
+/** The items of each user's list (what the metrics read). */
+export function itemsOf(lists: ReadonlyMap<number, Recommendation>): Map<number, number[]> {
+  const ranked = new Map<number, number[]>();
+  lists.forEach((recs, user) => ranked.set(user, recs.items));
+  return ranked;
 }
 
 /**
@@ -183,15 +190,13 @@ export async function trainAll(
         return;
       }
       const lists = trained.recommendations ?? new Map<number, Recommendation>();
-      const ranked = new Map<number, number[]>();
-      lists.forEach((recs, user) => ranked.set(user, recs.items));
       const result: TrainedModel = {
         id: trained.name,
         snapshot: trained.snapshot,
         lists,
         fitMs: trained.fitMs,
         losses: losses.get(trained.name) ?? [],
-        ranked,
+        ranked: itemsOf(lists),
       };
       results[indices[trained.index] ?? -1] = result;
       options.onDone?.(result);

@@ -105,7 +105,7 @@ export function renderHistory(container: HTMLElement, data: LoadedData, user: nu
  * K_MAX is all the model had), otherwise from the model itself (loading it if need be).
  */
 function topK(entry: ModelEntry, user: number, k: number): Recommendation {
-  const listed = entry.lists?.get(user);
+  const listed = entry.lists.get(user);
   if (listed && (k <= listed.items.length || listed.items.length < K_MAX)) {
     return { items: listed.items.slice(0, k), scores: listed.scores.slice(0, k) };
   }
