@@ -443,6 +443,10 @@ int WasmModel::recommendUser(double user, double k, bool excludeSeen) const {
     request.excludeSeen = excludeSeen;
     const ExternalRecommendations recs = recommendExternal(*model_, request);
     std::vector<double>& out = results();
+    // One call with a huge k must not keep its buffer for the module's lifetime.
+    if (out.capacity() > (std::size_t{1} << 16) && out.capacity() > 8 * recs.items.size()) {
+      std::vector<double>().swap(out);
+    }
     out.assign(recs.items.begin(), recs.items.end());
     out.insert(out.end(), recs.scores.begin(), recs.scores.end());
     return static_cast<int>(recs.items.size());

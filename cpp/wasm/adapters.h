@@ -82,7 +82,7 @@ class WasmModel {
   val recommend(val request) const;
   /// The common request without a request object (no val property reads, no JS objects made):
   /// a known user, k and excludeSeen in; the items then their scores into resultBuffer(), their
-  /// count out (0 on error, see lastErrorCode).
+  /// count out. An error also returns 0, so check lastErrorCode before reading.
   int recommendUser(double user, double k, bool excludeSeen) const;
   val score(val request) const;  ///< Float64Array in catalogue order
   val similarItems(double item, int k) const;

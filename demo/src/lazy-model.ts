@@ -20,6 +20,11 @@ export class LazyModel {
     return this.#model !== null;
   }
 
+  /** Why the snapshot could not be loaded (what get() throws), or null. */
+  get failure(): unknown {
+    return this.#failed;
+  }
+
   /** True while a get() would still try to load the snapshot. */
   get pending(): boolean {
     return this.#model === null && this.#failed === null && !this.#disposed;

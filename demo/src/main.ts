@@ -219,7 +219,9 @@ async function save(data: LoadedData, entries: readonly ModelEntry[]): Promise<v
 /**
  * Rebuilds the saved dataset and its models; false if there is nothing usable. A model saved with
  * its lists comes back as its snapshot alone, loaded when the page is idle (a snapshot that then
- * fails to load shows its error in the user panel); others are loaded and rank the users now.
+ * fails to load shows its error in the user panel, and the session is dropped); one saved
+ * without them (an older page) is loaded and ranks the users now, and the session is saved again
+ * with the lists.
  */
 async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
   const session = await saved;
@@ -227,6 +229,7 @@ async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
   setStatus('Restoring saved models…', 'loading');
   const data = loadData(session.source);
   const entries: ModelEntry[] = [];
+  let savedWithoutLists = false;
   try {
     for (const saved of session.models) {
       const { fitMs, losses } = saved;
@@ -244,6 +247,7 @@ async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
         });
         continue;
       }
+      savedWithoutLists ||= !saved.lists;
       const model = Model.load(saved.bytes);
       const lists = rankUsers(model, data.users);
       entries.push({
@@ -274,6 +278,7 @@ async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
   const when = new Date(session.savedAt).toLocaleString();
   setStatus(`Restored ${models(entries.length)} saved ${when}.`, 'ready', { origin: 'restored', saved: 'true' });
   loadModelsWhenIdle();
+  if (savedWithoutLists) void save(data, entries).catch(() => undefined);
   return true;
 }
 
@@ -342,7 +347,9 @@ function loadModelsWhenIdle(): void {
       entry.model.get();
     } catch (error) {
       if (!(error instanceof RecwasmError)) throw error;
-      // The panel shows the error when it needs this model (LazyModel rethrows it).
+      // The panel shows the error beside the model's lists. A saved snapshot that no longer
+      // loads (damaged, or from another version) must not come back on the next visit.
+      if (entry.origin === 'restored') void clearSession().catch(() => undefined);
     }
     renderUserPanel();
     loadModelsWhenIdle();

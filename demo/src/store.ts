@@ -64,7 +64,10 @@ function isSavedSession(value: unknown): value is SavedSession {
     record.version === 1 &&
     typeof record.source === 'object' &&
     Array.isArray(record.models) &&
-    record.models.every((m) => typeof m.id === 'string' && m.bytes instanceof Uint8Array)
+    record.models.every(
+      (m) =>
+        typeof m.id === 'string' && m.bytes instanceof Uint8Array && (m.lists === undefined || m.lists instanceof Map),
+    )
   );
 }
 

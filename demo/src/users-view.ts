@@ -154,12 +154,23 @@ export function renderRecommendations(
         if (!(error instanceof RecwasmError)) throw error;
         body = h('p', { class: 'error', 'data-error': error.code }, errorMessage(error));
       }
+      // A restored model whose snapshot failed to load still has its saved lists.
+      const failure = entry.model.failure;
+      const loadError =
+        failure instanceof RecwasmError && body.tagName === 'OL'
+          ? h(
+              'p',
+              { class: 'error', 'data-error': failure.code },
+              `The saved model could not be loaded (${errorMessage(failure)}): these are its saved lists; train again to use it.`,
+            )
+          : null;
       return h(
         'article',
         { class: 'model-card', 'data-model': entry.preset.id, 'data-count': count },
         h('h3', { id: headingId }, entry.preset.label),
         entry.preset.summary ? h('p', { class: 'summary' }, entry.preset.summary) : null,
         body,
+        loadError,
       );
     }),
   );

@@ -74,3 +74,39 @@ test('Forget saved models: the next visit trains afresh on the defaults', async 
   assert.match((await page.textContent('#dataset-summary')) ?? '', /notebook’s defaults/);
   assert.deepEqual(demo.consoleErrors, []);
 });
+
+test('a saved snapshot that no longer loads shows its error beside its saved lists; the next visit trains afresh', async () => {
+  const { page } = demo;
+  await page.waitForSelector('#status[data-saved="true"]');
+  // Damage one byte in the middle of the first saved snapshot (its checksum no longer holds).
+  const damaged = await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('recwasm-demo', 1);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const store = open.result.transaction('sessions', 'readwrite').objectStore('sessions');
+          const get = store.get('current');
+          get.onsuccess = () => {
+            const session = get.result;
+            const model = session.models[0];
+            model.bytes[model.bytes.length >> 1] ^= 0xff;
+            const put = store.put(session, 'current');
+            put.onsuccess = () => resolve(model.id);
+            put.onerror = () => reject(put.error);
+          };
+        };
+      }),
+  );
+  await page.reload();
+  await page.waitForSelector(RESTORED, { timeout: 30_000 });
+  const card = `#model-recs .model-card[data-model="${damaged}"]`;
+  await page.waitForSelector(`${card} p.error[data-error]`, { timeout: 30_000 });
+  assert.equal(await page.getAttribute(`${card} p.error`, 'data-error'), 'CORRUPT_SNAPSHOT');
+  assert.equal((await page.$$(`${card} ol.recs li`)).length, 10, 'the saved list is still shown');
+
+  await page.reload();
+  await waitForRun(page, 1);
+  assert.equal(await page.getAttribute('#status', 'data-origin'), 'trained');
+  assert.deepEqual(demo.consoleErrors, []);
+});

@@ -553,6 +553,13 @@ TEST_CASE("mf's fused per-example SGD step is bit-identical to the batch path", 
       if (!v.empty()) std::memcpy(out.data(), v.data(), v.size() * sizeof(double));
       return out;
     };
+    // The fused path ran for every example (3 epochs), the batch path never.
+    CHECK(batch.fusedSteps() == 0);
+    if (c.options.count("objective") == 0) {
+      CHECK(fused.fusedSteps() == 3 * static_cast<std::uint64_t>(c.data->interactions->numRows()));
+    } else {
+      CHECK(fused.fusedSteps() > 0);
+    }
     CHECK(fusedLosses.size() == 3);
     CHECK(bits(fusedLosses) == bits(batchLosses));
     CHECK(bits(flatten(fused.parameters())) == bits(flatten(batch.parameters())));

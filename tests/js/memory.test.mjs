@@ -86,6 +86,7 @@ test('1,000 rounds of queries, snapshots and evaluations leave the heap flat', (
       assertFlat(`${kind} queries`, (i) => {
         const user = users[i % users.length];
         model.recommend(user, { k: 10, exclude: [1, 2], allow: Array.from({ length: 40 }, (_, j) => j) });
+        model.recommend(user, { k: 1 + (i % 100) }); // the short path and its reused buffer
         model.recommend(null, { k: 5, history: [3, 4, 5] });
         model.score(user);
         optional(() => model.similarItems(i % 60, 5));

@@ -4,7 +4,9 @@
 // when a later call reuses the buffer.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { Model, RecwasmError, demoDataset, leaveOneOut, loadRecwasm } from 'recwasm';
+import { Dataset, Model, RecwasmError, demoDataset, leaveOneOut, loadRecwasm } from 'recwasm';
+// Internal, not part of the package's API: the wasm Memory's current size.
+import { heapBytes } from '../../dist/runtime.js';
 
 let train;
 before(async () => {
@@ -23,7 +25,7 @@ test('the short path and the general path give the same lists for every kind', (
     try {
       model.fit(train);
       for (const user of train.userIds()) {
-        for (const options of [{}, { k: 5 }, { k: 60, excludeSeen: false }]) {
+        for (const options of [{}, { k: 5 }, { k: 60, excludeSeen: false }, { k: 1000 }]) {
           const short = model.recommend(user, options);
           const general = model.recommend(user, { ...options, exclude: [ABSENT_ITEM] });
           assert.deepEqual(short, general, `${kind} user ${user} ${JSON.stringify(options)}`);
@@ -49,6 +51,18 @@ test('lists from the short path stay as they were after later calls', () => {
       (e) => e instanceof RecwasmError && e.code === 'INVALID_ARGUMENT',
     );
     assert.deepEqual(model.recommend(first, { k: 10 }), copy, 'an error in between leaves the next call intact');
+    // Growing the wasm memory replaces the heap views: the next read must use the new one.
+    const heapBefore = heapBytes();
+    const big = Dataset.fromArrays({
+      users: Float64Array.from({ length: 4e6 }, (_, i) => i % 1000),
+      items: Float64Array.from({ length: 4e6 }, (_, i) => Math.floor(i / 1000)),
+    });
+    try {
+      assert.ok(heapBytes() > heapBefore, 'the heap grew');
+      assert.deepEqual(model.recommend(first, { k: 10 }), copy, 'the same list after the heap grew');
+    } finally {
+      big.dispose();
+    }
   } finally {
     model.dispose();
   }

@@ -292,7 +292,8 @@ double MfTrainer::trainBatch(std::size_t begin, std::size_t end) {
   optimizer_.beginStep();
   const std::size_t n = end - begin;
   if (n == 1 && config_.fusedSgdSteps && optimizer_.kind() == OptimizerKind::kSgd &&
-      optimizer_.mode() == UpdateMode::kLazy && !trackNorm_) {
+      optimizer_.mode() == UpdateMode::kLazy) {
+    ++fusedSteps_;
     return config_.objective == MfObjective::kImplicit ? sgdStep<true>(begin)
                                                        : sgdStep<false>(begin);
   }

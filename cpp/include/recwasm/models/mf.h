@@ -71,6 +71,8 @@ class MfTrainer final : public EpochRun {
   UpdateMode updateMode() const { return optimizer_.mode(); }
   MfParameters takeParameters();
   PopularityRanking& popularity() { return popularity_; }
+  /// Batches the fused per-example SGD step took (tests check which path ran).
+  std::uint64_t fusedSteps() const { return fusedSteps_; }
 
  protected:
   void beginEpoch(int epoch) override;
@@ -112,6 +114,7 @@ class MfTrainer final : public EpochRun {
   std::vector<std::uint8_t> firstOfUser_, firstOfItem_;
   std::vector<FloatMatrix> best_;
   PopularityRanking popularity_;
+  std::uint64_t fusedSteps_ = 0;
 };
 
 class Mf final : public Recommender {
