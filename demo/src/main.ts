@@ -154,14 +154,30 @@ function disposeEntries(): void {
   app.entries = [];
 }
 
+/**
+ * Each entry's metrics by k. An entry's lists never change (a retrained model is a new entry),
+ * and the table is drawn again after every model of a run: without this, each model that
+ * finished re-scored every model, seconds of main-thread time taken from the workers.
+ */
+const metricsByEntry = new WeakMap<ModelEntry, Map<number, Metrics>>();
+
+function metricsOf(entry: ModelEntry, data: LoadedData, k: number): Metrics {
+  let byK = metricsByEntry.get(entry);
+  if (!byK) metricsByEntry.set(entry, (byK = new Map()));
+  let metrics = byK.get(k);
+  if (!metrics) {
+    const relevantOf = (user: number) => data.heldOut(user).map((row) => row.item);
+    metrics = metricsAt(entry.ranked, data.users, relevantOf, k);
+    byK.set(k, metrics);
+  }
+  return metrics;
+}
+
 function renderResults(): void {
   const data = app.data;
   const metrics = new Map<string, Metrics>();
   if (data) {
-    const relevantOf = (user: number) => data.heldOut(user).map((row) => row.item);
-    for (const entry of app.entries) {
-      metrics.set(entry.preset.id, metricsAt(entry.ranked, data.users, relevantOf, app.k));
-    }
+    for (const entry of app.entries) metrics.set(entry.preset.id, metricsOf(entry, data, app.k));
   }
   renderMetrics(ui.metrics, {
     entries: app.entries,

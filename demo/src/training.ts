@@ -82,31 +82,34 @@ export function prepareTraining(): void {
 }
 
 /**
- * Expected seconds to train a job and rank the test users on ml-latest-small (wasm in Node, one
- * core), to hand out the longest jobs first and balance the workers. On other data only the
- * order matters, and a wrong guess costs only balance: with hints that put exact item_knn at
- * twice its share, one of two workers got 9.5 s of the 17 s, against 8.4 s with these.
+ * Expected seconds for a job on ml-latest-small (fit, ranking the test users and the snapshot,
+ * as the demo's rows timed them in headless Chromium with two workers on two cores), to hand out
+ * the longest jobs first and balance the workers. On other data only the order matters, and a
+ * wrong guess costs only balance: with single-core Node timings as hints, the worker with the
+ * two_tower family finished 1.6 s after the other.
  */
 export function costHint(job: Pick<TrainJob, 'kind' | 'options'>): number {
   const { options } = job;
   switch (job.kind) {
     case 'item_knn':
       // Exact neighbours rank far slower than the bounded variants (maxStoredNeighbors).
-      if (options['maxStoredNeighbors'] === undefined) return 4.8;
-      return options['implicit'] === true ? 1.2 : 1.4;
+      if (options['maxStoredNeighbors'] === undefined) return 3.75;
+      return options['implicit'] === true ? 1.05 : 1.0;
     case 'two_tower':
-      return options['temperature'] !== undefined ? 1.1 : 1.5;
+      if (options['loss'] === 'softmax') return 2.4;
+      return options['temperature'] !== undefined ? 1.5 : 1.6;
     case 'mf':
-      if (options['optimizer'] === 'sgd') return 0.65;
-      return options['objective'] === 'implicit' ? 1.2 : 0.45;
+      if (options['optimizer'] === 'sgd') return 0.8;
+      return options['objective'] === 'implicit' ? 1.65 : 0.52;
     case 'user_knn':
-      return options['implicit'] === true ? 0.3 : 0.45;
+      if (options['implicit'] === true) return 0.25;
+      return options['shrinkage'] !== undefined ? 0.45 : 0.38;
     case 'covisitation':
-      return 0.25;
+      return options['pad_with_popularity'] === true ? 0.2 : 0.14;
     case 'content_tfidf':
-      return 0.2;
+      return options['profile'] === 'rating' ? 0.16 : 0.12;
     default:
-      return 0.05;
+      return 0.06;
   }
 }
 
