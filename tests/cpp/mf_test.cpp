@@ -79,6 +79,16 @@ struct DoubleMf {
   }
 };
 
+// The same rows with every value 1: implicit feedback (data without ratings).
+Dataset clicksOf(const Dataset& train) {
+  Dataset clicks;
+  clicks.interactions = std::make_shared<Interactions>(
+      train.interactions->sharedUsers(), train.interactions->sharedItems(),
+      train.interactions->userOfRow(), train.interactions->itemOfRow(),
+      std::vector<double>(train.interactions->numRows(), 1.0));
+  return clicks;
+}
+
 std::vector<double> flatten(const MfParameters& g) {
   std::vector<double> out;
   for (const FloatMatrix* m : {&g.userFactors, &g.itemFactors, &g.userBias, &g.itemBias}) {
@@ -452,13 +462,7 @@ TEST_CASE("mf variants: SGD, lazy and dense Adam, implicit feedback", "[mf]") {
   lazy.fit(train);
   auto_.fit(train);
   CHECK(scoresOf(lazy, 1) != scoresOf(auto_, 1));
-  // Implicit feedback: data without ratings (every value 1).
-  auto users = train.interactions->sharedUsers();
-  auto items = train.interactions->sharedItems();
-  Dataset clicks;
-  clicks.interactions = std::make_shared<Interactions>(
-      users, items, train.interactions->userOfRow(), train.interactions->itemOfRow(),
-      std::vector<double>(train.interactions->numRows(), 1.0));
+  Dataset clicks = clicksOf(train);
   Mf implicit({{"objective", std::string("implicit")}});
   std::vector<double> losses;
   implicit.fit(clicks, [&](const FitProgress& p) {
@@ -508,12 +512,7 @@ TEST_CASE("mf's fused per-example SGD step is bit-identical to the batch path", 
   // Batches of one example under lazy SGD skip the batch machinery; every loss and parameter
   // must still come out as the general path computes them.
   Dataset train = notebookTrain();
-  auto users = train.interactions->sharedUsers();
-  auto items = train.interactions->sharedItems();
-  Dataset clicks;
-  clicks.interactions = std::make_shared<Interactions>(
-      users, items, train.interactions->userOfRow(), train.interactions->itemOfRow(),
-      std::vector<double>(train.interactions->numRows(), 1.0));
+  Dataset clicks = clicksOf(train);
   struct Case {
     const Dataset* data;
     OptionMap options;
