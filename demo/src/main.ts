@@ -11,7 +11,7 @@ import { buildCatalogue, presetFor, type ModelEntry, type PresetCatalogue } from
 import { ProgressView } from './progress-view.js';
 import { clearSession, loadSession, saveSession, type SavedSession } from './store.js';
 import { LazyModel } from './lazy-model.js';
-import { itemsOf, prepareTraining, rankUsers, trainAll } from './training.js';
+import { prepareTraining, rankUsers, trainAll } from './training.js';
 import { renderHistory, renderRecommendations } from './users-view.js';
 
 type PageState = 'loading' | 'training' | 'ready' | 'cancelled' | 'error';
@@ -167,7 +167,7 @@ function metricsOf(entry: ModelEntry, data: LoadedData, k: number): Metrics {
   let metrics = byK.get(k);
   if (!metrics) {
     const relevantOf = (user: number) => data.heldOut(user).map((row) => row.item);
-    metrics = metricsAt(entry.ranked, data.users, relevantOf, k);
+    metrics = metricsAt(entry.lists, data.users, relevantOf, k);
     byK.set(k, metrics);
   }
   return metrics;
@@ -248,33 +248,20 @@ async function restore(saved: Promise<SavedSession | null>): Promise<boolean> {
   let savedWithoutLists = false;
   try {
     for (const saved of session.models) {
-      const { fitMs, losses } = saved;
       const known = app.catalogue.presets.find((p) => p.id === saved.id);
+      let restored: Pick<ModelEntry, 'preset' | 'model' | 'lists'>;
       if (known && saved.lists) {
-        const { lists } = saved;
-        entries.push({
-          preset: known,
-          model: new LazyModel(saved.bytes),
-          fitMs,
-          losses,
-          lists,
-          ranked: itemsOf(lists),
-          origin: 'restored',
-        });
-        continue;
+        restored = { preset: known, model: new LazyModel(saved.bytes), lists: saved.lists };
+      } else {
+        savedWithoutLists ||= !saved.lists;
+        const model = Model.load(saved.bytes);
+        restored = {
+          preset: presetFor(app.catalogue, saved.id, model, saved.label),
+          model: new LazyModel(saved.bytes, model),
+          lists: rankUsers(model, data.users),
+        };
       }
-      savedWithoutLists ||= !saved.lists;
-      const model = Model.load(saved.bytes);
-      const lists = rankUsers(model, data.users);
-      entries.push({
-        preset: presetFor(app.catalogue, saved.id, model, saved.label),
-        model: new LazyModel(saved.bytes, model),
-        fitMs,
-        losses,
-        lists,
-        ranked: itemsOf(lists),
-        origin: 'restored',
-      });
+      entries.push({ ...restored, fitMs: saved.fitMs, losses: saved.losses, origin: 'restored' });
     }
   } catch (error) {
     for (const entry of entries) entry.model.dispose();
@@ -412,9 +399,9 @@ async function train(data: LoadedData, signal: AbortSignal): Promise<void> {
         onDone: (result) => {
           const preset = presets.find((p) => p.id === result.id);
           if (!preset) throw new Error(`unknown preset ${result.id}`);
-          const { losses, ranked, lists } = result;
+          const { losses, lists } = result;
           const model = new LazyModel(result.snapshot);
-          adopt({ preset, model, fitMs: result.fitMs, losses, ranked, lists, origin: 'trained' });
+          adopt({ preset, model, fitMs: result.fitMs, losses, lists, origin: 'trained' });
           ui.progress.done(result.id, result.fitMs, losses, 'trained');
           trained += 1;
           fitMs += result.fitMs;

@@ -15,7 +15,7 @@ export interface Metrics {
 }
 
 /** User -> their ranked items (at least K_MAX long unless the model returned fewer). */
-export type RankedLists = ReadonlyMap<number, readonly number[]>;
+export type RankedLists = ReadonlyMap<number, { readonly items: readonly number[] }>;
 
 export function metricsAt(
   ranked: RankedLists,
@@ -25,7 +25,7 @@ export function metricsAt(
 ): Metrics {
   const sum = { precision: 0, recall: 0, ndcg: 0, hitRate: 0 };
   for (const user of users) {
-    const m = rankingMetrics(ranked.get(user) ?? [], relevantOf(user), k);
+    const m = rankingMetrics(ranked.get(user)?.items ?? [], relevantOf(user), k);
     sum.precision += m.precision;
     sum.recall += m.recall;
     sum.ndcg += m.ndcg;

@@ -153,9 +153,10 @@ export interface ModelEntry {
   model: LazyModel;
   fitMs: number;
   losses: LossPoint[];
-  /** Every test user's top-K_MAX (metrics at any k come from these). */
-  ranked: Map<number, number[]>;
-  /** The same lists with scores, as the worker ranked them (or as they were saved). */
+  /**
+   * Every test user's top-K_MAX with scores, as the worker ranked them (or as they were saved);
+   * metrics at any k come from these.
+   */
   lists: Map<number, Recommendation>;
   origin: 'trained' | 'restored';
 }

@@ -45,9 +45,10 @@ export interface TrainedModel {
   fitMs: number;
   /** Mean training loss after each reported epoch (empty for models without a loss). */
   losses: LossPoint[];
-  /** Every test user's top-K_MAX, for metrics at any k (see metrics.ts). */
-  ranked: Map<number, number[]>;
-  /** The same lists with their scores (users the model cannot serve are absent). */
+  /**
+   * Every test user's top-K_MAX with scores, for metrics at any k (see metrics.ts); users the
+   * model cannot serve are absent.
+   */
   lists: Map<number, Recommendation>;
 }
 
@@ -145,13 +146,6 @@ export function rankUsers(model: Model, users: readonly number[]): Map<number, R
   return new Map(users.map((user) => [user, model.recommend(user, { k: K_MAX })]));
 }
 
-/** The items of each user's list (what the metrics read). */
-export function itemsOf(lists: ReadonlyMap<number, Recommendation>): Map<number, number[]> {
-  const ranked = new Map<number, number[]>();
-  lists.forEach((recs, user) => ranked.set(user, recs.items));
-  return ranked;
-}
-
 /**
  * Trains every job on a pool of workers (see assignJobs) and resolves with the models that
  * trained, in job order; onStart, onProgress, onDone and onError come as each worker gets there.
@@ -199,7 +193,6 @@ export async function trainAll(
         lists,
         fitMs: trained.fitMs,
         losses: losses.get(trained.name) ?? [],
-        ranked: itemsOf(lists),
       };
       results[indices[trained.index] ?? -1] = result;
       options.onDone?.(result);

@@ -125,9 +125,11 @@ export function renderRecommendations(
       const headingId = `recs-${entry.preset.id.replace(/[^\w-]/g, '-')}`;
       let body: HTMLElement;
       let count = 0;
+      let listed = false;
       try {
         const recs = topK(entry, user, k);
         count = recs.items.length;
+        listed = true;
         body = h(
           'ol',
           { class: 'recs', 'aria-labelledby': headingId },
@@ -157,7 +159,7 @@ export function renderRecommendations(
       // A restored model whose snapshot failed to load still has its saved lists.
       const failure = entry.model.failure;
       const loadError =
-        failure instanceof RecwasmError && body.tagName === 'OL'
+        failure instanceof RecwasmError && listed
           ? h(
               'p',
               { class: 'error', 'data-error': failure.code },
