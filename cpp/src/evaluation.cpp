@@ -1,7 +1,6 @@
 #include "recwasm/evaluation.h"
 
-#include <chrono>
-
+#include "recwasm/clock.h"
 #include "recwasm/error.h"
 
 namespace recwasm {
@@ -12,7 +11,7 @@ Evaluation evaluate(const Recommender& model, const Interactions& test,
   const Interactions& train = model.trainingData();
   require(train.numUsers() == test.numUsers() && train.numItems() == test.numItems(),
           "the model was trained on a different catalogue than the test data");
-  const auto start = std::chrono::steady_clock::now();
+  const double start = monotonicSeconds();
 
   Evaluation result;
   result.k = options.k;
@@ -76,8 +75,7 @@ Evaluation evaluate(const Recommender& model, const Interactions& test,
     result.rmse = rootMeanSquaredError(predicted, truth);
     result.mae = meanAbsoluteError(predicted, truth);
   }
-  result.milliseconds =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  result.milliseconds = (monotonicSeconds() - start) * 1000.0;
   return result;
 }
 

@@ -9,11 +9,43 @@ namespace recwasm {
 
 namespace {
 
+// Numbers in messages: integers below 1e15 exactly, other values to 6 significant digits (in
+// exponent form outside [1e-6, 1e15)). Not std::to_string(double): that is printf("%f"), and
+// printf's float formatting with its 128-bit float arithmetic is 5.5 KB gzip of wasm module
+// (recwasm/clock.h removed its only other user).
+std::string numberText(double v) {
+  if (std::isnan(v)) return "NaN";
+  const std::string sign = v < 0 ? "-" : "";
+  double a = std::fabs(v);
+  if (std::isinf(a)) return sign + "Infinity";
+  if (a == std::floor(a) && a < 1e15) return sign + std::to_string(static_cast<long long>(a));
+  // a = d.ddddd * 10^exponent: scale the six digits into [1e5, 1e6).
+  int exponent = 5;
+  for (; a >= 1e6; a /= 10) ++exponent;
+  for (; a < 1e5; a *= 10) --exponent;
+  long long scaled = std::llround(a);
+  if (scaled == 1000000) {
+    scaled = 100000;
+    ++exponent;
+  }
+  std::string digits = std::to_string(scaled);
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  if (exponent < -6 || exponent >= 15) {
+    std::string mantissa = digits.substr(0, 1);
+    if (digits.size() > 1) mantissa += "." + digits.substr(1);
+    return sign + mantissa + "e" + std::to_string(exponent);
+  }
+  if (exponent < 0)
+    return sign + "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+  const auto whole = static_cast<std::size_t>(exponent) + 1;
+  if (digits.size() <= whole) return sign + digits + std::string(whole - digits.size(), '0');
+  return sign + digits.substr(0, whole) + "." + digits.substr(whole);
+}
+
 std::string describe(const OptionValue& v) {
   if (std::holds_alternative<bool>(v)) return std::get<bool>(v) ? "true" : "false";
   if (std::holds_alternative<std::string>(v)) return "\"" + std::get<std::string>(v) + "\"";
-  std::string s = std::to_string(std::get<double>(v));
-  return s;
+  return numberText(std::get<double>(v));
 }
 
 }  // namespace
@@ -37,10 +69,9 @@ double OptionReader::number(std::string_view key, double defaultValue, double mi
     value = std::get<double>(*v);
   }
   if (!std::isfinite(value) || value < min || value > max) {
-    fail(ErrorCode::kInvalidArgument, modelKind_ + " option '" + std::string(key) +
-                                          "' must be a finite number in [" + std::to_string(min) +
-                                          ", " + std::to_string(max) + "], got " +
-                                          describe(OptionValue(value)));
+    fail(ErrorCode::kInvalidArgument,
+         modelKind_ + " option '" + std::string(key) + "' must be a finite number in [" +
+             numberText(min) + ", " + numberText(max) + "], got " + describe(OptionValue(value)));
   }
   resolved_[std::string(key)] = value;
   return value;

@@ -1,3 +1,6 @@
+// The adapters that run once per call (datasets, splits, model construction, info, snapshots,
+// explanations, evaluation, the demo generator), built for size (-Oz) since every page downloads
+// them; the per-call serving path is serving.cpp.
 #include "adapters.h"
 
 #include <emscripten/bind.h>
@@ -5,95 +8,16 @@
 #include <malloc.h>
 
 #include <cmath>
-#include <new>
-#include <type_traits>
 
+#include "conversions.h"
 #include "recwasm/demo_data.h"
-#include "recwasm/error.h"
 #include "recwasm/evaluation.h"
-#include "recwasm/external_ids.h"
 #include "recwasm/model_registry.h"
 #include "recwasm/movielens.h"
 
 namespace recwasm::wasm {
 
 namespace {
-
-struct ErrorSlot {
-  int code = 0;
-  std::string message;
-};
-
-ErrorSlot& errorSlot() {
-  static ErrorSlot slot;
-  return slot;
-}
-
-// Runs `f`, turning any exception into the error slot and a neutral return value.
-template <class F>
-auto guarded(F&& f) -> decltype(f()) {
-  using Result = decltype(f());
-  ErrorSlot& slot = errorSlot();
-  slot.code = 0;
-  slot.message.clear();
-  try {
-    return f();
-  } catch (const Error& e) {
-    slot.code = static_cast<int>(e.code());
-    slot.message = e.what();
-  } catch (const std::bad_alloc&) {
-    slot.code = static_cast<int>(ErrorCode::kOutOfMemory);
-    slot.message = "out of memory (the wasm heap could not grow)";
-  } catch (const std::exception& e) {
-    slot.code = static_cast<int>(ErrorCode::kInternal);
-    slot.message = std::string("internal error: ") + e.what();
-  } catch (...) {
-    slot.code = static_cast<int>(ErrorCode::kInvalidArgument);
-    slot.message = "invalid argument (a JavaScript value of the wrong shape)";
-  }
-  if constexpr (std::is_void_v<Result>) {
-    return;
-  } else if constexpr (std::is_same_v<Result, val>) {
-    return val::undefined();
-  } else {
-    return Result{};
-  }
-}
-
-bool present(const val& v) { return !v.isUndefined() && !v.isNull(); }
-
-std::vector<double> numbers(const val& v, const char* what) {
-  require(present(v) && present(v["length"]), std::string(what) + " must be an array of numbers");
-  return emscripten::convertJSArrayToNumberVector<double>(v);
-}
-
-ExternalId externalId(double value, const char* what) {
-  if (!std::isfinite(value) || value != std::floor(value) ||
-      std::abs(value) > static_cast<double>(kMaxExternalId)) {
-    fail(ErrorCode::kInvalidArgument,
-         std::string(what) + " ids must be integers within +-(2^53 - 1)");
-  }
-  return static_cast<ExternalId>(value);
-}
-
-std::vector<ExternalId> externalIds(const val& v, const char* what) {
-  std::vector<ExternalId> ids;
-  for (double d : numbers(v, what)) ids.push_back(externalId(d, what));
-  return ids;
-}
-
-int integerValue(double d, const char* key) {
-  require(std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 2147483647.0,
-          std::string(key) + " must be an integer");
-  return static_cast<int>(d);
-}
-
-int integerField(const val& obj, const char* key, int defaultValue) {
-  val v = obj[key];
-  if (!present(v)) return defaultValue;
-  require(v.isNumber(), std::string(key) + " must be a number");
-  return integerValue(v.as<double>(), key);
-}
 
 // A byte range the caller placed in the heap: {ptr, length}.
 std::string_view heapText(const val& range) {
@@ -113,43 +37,6 @@ std::uint32_t seedField(const val& obj, const char* key, std::uint32_t defaultVa
   require(d >= 0 && d <= 4294967295.0 && d == std::floor(d),
           std::string(key) + " must be an integer in [0, 2^32)");
   return static_cast<std::uint32_t>(d);
-}
-
-template <class T>
-val typedArray(const char* type, const std::vector<T>& data) {
-  return val::global(type).new_(emscripten::typed_memory_view(data.size(), data.data()));
-}
-
-val float64Array(const std::vector<double>& data) { return typedArray("Float64Array", data); }
-
-val idsToArray(const std::vector<ExternalId>& ids) {
-  std::vector<double> asNumbers(ids.begin(), ids.end());
-  return float64Array(asNumbers);
-}
-
-val recommendationsToObject(const ExternalRecommendations& recs) {
-  val out = val::object();
-  out.set("items", idsToArray(recs.items));
-  out.set("scores", float64Array(recs.scores));
-  return out;
-}
-
-ExternalRequest toRequest(const val& request) {
-  require(present(request), "a request object is required");
-  ExternalRequest out;
-  if (present(request["user"])) {
-    require(request["user"].isNumber(), "user must be a number");
-    out.user = externalId(request["user"].as<double>(), "user");
-  }
-  if (present(request["history"])) out.history = externalIds(request["history"], "history");
-  if (present(request["historyValues"])) {
-    out.historyValues = numbers(request["historyValues"], "historyValues");
-  }
-  out.k = integerField(request, "k", 10);
-  if (present(request["excludeSeen"])) out.excludeSeen = request["excludeSeen"].as<bool>();
-  if (present(request["exclude"])) out.exclude = externalIds(request["exclude"], "exclude");
-  if (present(request["allow"])) out.allow = externalIds(request["allow"], "allow");
-  return out;
 }
 
 OptionMap toOptions(const val& options) {
@@ -183,23 +70,7 @@ val optionsToObject(const OptionMap& options) {
   return out;
 }
 
-val progressToObject(const FitProgress& p) {
-  val out = val::object();
-  out.set("done", p.done);
-  out.set("epoch", p.epoch);
-  out.set("epochs", p.epochs);
-  out.set("fraction", p.fraction);
-  out.set("loss", p.loss);
-  out.set("validationLoss", p.validationLoss);
-  out.set("examplesPerSecond", p.examplesPerSecond);
-  out.set("epochEnded", p.epochEnded);
-  return out;
-}
-
 }  // namespace
-
-int lastErrorCode() { return errorSlot().code; }
-std::string lastErrorMessage() { return errorSlot().message; }
 
 // ---- WasmDataset ------------------------------------------------------------------------------
 
@@ -415,54 +286,8 @@ bool WasmModel::beginFit(const WasmDataset& data) {
   });
 }
 
-val WasmModel::continueFit(int maxBatches) {
-  return guarded([&] { return progressToObject(model_->continueFit(maxBatches)); });
-}
-
 void WasmModel::cancelFit() {
   guarded([&] { model_->cancelFit(); });
-}
-
-val WasmModel::recommend(val request) const {
-  return guarded(
-      [&] { return recommendationsToObject(recommendExternal(*model_, toRequest(request))); });
-}
-
-namespace {
-std::vector<double>& results() {
-  static std::vector<double> buffer;
-  return buffer;
-}
-}  // namespace
-
-int WasmModel::recommendUser(double user, double k, bool excludeSeen) const {
-  return guarded([&] {
-    ExternalRequest request;
-    request.user = externalId(user, "user");
-    request.k = integerValue(k, "k");
-    request.excludeSeen = excludeSeen;
-    const ExternalRecommendations recs = recommendExternal(*model_, request);
-    std::vector<double>& out = results();
-    // One call with a huge k must not keep its buffer for the module's lifetime.
-    if (out.capacity() > (std::size_t{1} << 16) && out.capacity() > 8 * recs.items.size()) {
-      std::vector<double>().swap(out);
-    }
-    out.assign(recs.items.begin(), recs.items.end());
-    out.insert(out.end(), recs.scores.begin(), recs.scores.end());
-    return static_cast<int>(recs.items.size());
-  });
-}
-
-std::uintptr_t resultBuffer() { return reinterpret_cast<std::uintptr_t>(results().data()); }
-
-val WasmModel::score(val request) const {
-  return guarded([&] { return float64Array(scoreExternal(*model_, toRequest(request))); });
-}
-
-val WasmModel::similarItems(double item, int k) const {
-  return guarded([&] {
-    return recommendationsToObject(similarItemsExternal(*model_, externalId(item, "item"), k));
-  });
 }
 
 val WasmModel::explain(val request, double item, int topN) const {

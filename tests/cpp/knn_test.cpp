@@ -675,6 +675,27 @@ TEST_CASE("kNN models answer unknown users and bad k or options with typed error
   CHECK(errorOf([&] { users.similarItems(0, 3); }) == ErrorCode::kUnsupported);
 }
 
+TEST_CASE("option errors write the value and the range as JavaScript would", "[knn]") {
+  auto messageOf = [](double shrinkage) {
+    try {
+      createRecommender("user_knn", {{"shrinkage", shrinkage}});
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string range = "must be a finite number in [0, 1000000000000], got ";
+  CHECK(messageOf(-0.25) == "user_knn option 'shrinkage' " + range + "-0.25");
+  CHECK(messageOf(-3.0) == "user_knn option 'shrinkage' " + range + "-3");
+  CHECK(messageOf(-1234.56789) == "user_knn option 'shrinkage' " + range + "-1234.57");
+  CHECK(messageOf(-0.000123) == "user_knn option 'shrinkage' " + range + "-0.000123");
+  CHECK(messageOf(-1.5e-7) == "user_knn option 'shrinkage' " + range + "-1.5e-7");
+  CHECK(messageOf(2.5e20) == "user_knn option 'shrinkage' " + range + "2.5e20");
+  CHECK(messageOf(-0.9999996) == "user_knn option 'shrinkage' " + range + "-1");
+  CHECK(messageOf(std::numeric_limits<double>::infinity()) ==
+        "user_knn option 'shrinkage' " + range + "Infinity");
+}
+
 TEST_CASE("kNN fold-in recommends for a new user from a history", "[knn]") {
   Dataset full = demoDataset(generateDemoData({}));
   TrainTestSplit split = leaveOneOutSplit(*full.interactions, 42);

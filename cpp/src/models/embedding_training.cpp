@@ -1,11 +1,11 @@
 #include "recwasm/models/embedding_training.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <unordered_set>
 
+#include "recwasm/clock.h"
 #include "recwasm/cold.h"
 #include "recwasm/error.h"
 #include "recwasm/top_k.h"
@@ -211,13 +211,10 @@ void EpochRun::setExamplesPerEpoch(std::size_t examples) {
 }
 
 FitProgress EpochRun::advance(int maxBatches) {
-  using Clock = std::chrono::steady_clock;
   FitProgress progress;
   progress.epochs = options_.epochs;
-  auto sliceStart = Clock::now();
-  auto elapsedSince = [](Clock::time_point t) {
-    return std::chrono::duration<double>(Clock::now() - t).count();
-  };
+  double sliceStart = monotonicSeconds();
+  auto elapsedSince = [](double t) { return monotonicSeconds() - t; };
   // A slice ends early at an epoch's end, so that every epoch's figures reach the caller.
   for (int done = 0; done < maxBatches && !finished_ && !progress.epochEnded; ++done) {
     if (batch_ == 0) {
@@ -240,7 +237,7 @@ FitProgress EpochRun::advance(int maxBatches) {
 
     // The epoch is complete.
     epochSeconds_ += elapsedSince(sliceStart);
-    sliceStart = Clock::now();
+    sliceStart = monotonicSeconds();
     batch_ = 0;
     ++epoch_;
     progress.epochEnded = true;
