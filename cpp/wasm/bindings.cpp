@@ -1,5 +1,5 @@
-// Embind registration only; conversions live in adapters.cpp. Every object returned by a
-// factory below is owned by JavaScript, which the TypeScript layer frees with delete().
+// Embind registration only; conversions live in adapters.cpp and serving.cpp. Every object returned
+// by a factory below is owned by JavaScript, which the TypeScript layer frees with delete().
 #include <emscripten/bind.h>
 
 #include "adapters.h"
