@@ -1,7 +1,8 @@
 // One wasm cell of `npm run bench`, in a fresh Node process so that the wasm heap it reports
 // (the Memory only grows, never shrinks) belongs to this model x dataset alone. Mirrors
 // cpp/tools/recwasm_bench.cpp: leave-one-out split (seed 42), a warm-up round, then as many
-// timed rounds as the budget allows; prints one JSON object.
+// timed rounds as the budget allows (at least 50 for a cell faster than 50 ms); prints one JSON
+// object.
 //
 //   node bench/cell.mjs --model KIND --data NAME [--repeats 5] [--k 10] [--budget-ms 5000]
 //                       [--datasets DIR] [--options key=value,key=value]
@@ -43,6 +44,13 @@ const cpuMs = () => {
   return (used.user + used.system) / 1000;
 };
 
+// A cell whose warm-up round took under 50 ms takes at least 50 timed rounds: its first rounds
+// still run the JavaScript side before the JIT has optimised it (popularity on ml-latest-small:
+// 20 us per recommend() in the warm-up, 8 in the next round, 3.3 from the fourth on), which a
+// median of 5 would report. recwasm-bench applies the same rule natively.
+const FAST_ROUND_MS = 50;
+const FAST_ROUNDS = 50;
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 await loadRecwasm();
@@ -75,7 +83,8 @@ for (let round = 0; round < rounds; round++) {
   const recommendCpu = cpuMs() - cpuStart;
   if (round === 0) {
     warmupMs = fit + recommend;
-    rounds += Math.max(0, Math.min(repeats, Math.floor((budgetMs - warmupMs) / Math.max(warmupMs, 1e-3))));
+    const wanted = warmupMs < FAST_ROUND_MS ? Math.max(repeats, FAST_ROUNDS) : repeats;
+    rounds += Math.max(0, Math.min(wanted, Math.floor((budgetMs - warmupMs) / Math.max(warmupMs, 1e-3))));
   }
   if (round > 0 || rounds === 1) {
     fitMs.push(fit);

@@ -274,7 +274,7 @@ const markdown = [
   '',
   `${new Date(startedAt).toISOString()} · ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB · Node ${machine.node} · ${machine.emscripten} · ${machine.native_compiler}`,
   '',
-  `Median of up to ${repeats} runs after one warm-up, single thread; ratio = wasm / native; "runs" = timed runs (wasm / native), "cold" = only the warm-up fitted the budget. Wasm heap = the wasm Memory after the cell (it never shrinks), including the dataset; native = peak RSS of the process. Reproduce with \`npm run bench\` (${seconds.toFixed(0)} s here).`,
+  `Median of up to ${repeats} runs after one warm-up (at least 50 where a round takes under 50 ms), single thread; ratio = wasm / native; "runs" = timed runs (wasm / native), "cold" = only the warm-up fitted the budget. Wasm heap = the wasm Memory after the cell (it never shrinks), including the dataset; native = peak RSS of the process. Reproduce with \`npm run bench\` (${seconds.toFixed(0)} s here).`,
   '',
   `Flags: native \`${build.native.compile}\`; wasm \`${build.wasm.compile}\`, linked \`${build.wasm.link}\`.`,
   '',

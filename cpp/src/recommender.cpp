@@ -125,7 +125,10 @@ UserContext Recommender::resolve(const Query& query, History& storage) const {
   if (query.user == Query::kNoUser) {
     fail(ErrorCode::kUnknownUser, "a query needs a known user or a history");
   }
-  for (std::int32_t row : train.rowsOfUser(query.user)) {
+  const auto rows = train.rowsOfUser(query.user);
+  storage.items.reserve(rows.size());
+  storage.values.reserve(rows.size());
+  for (std::int32_t row : rows) {
     storage.items.push_back(train.itemOfRow()[static_cast<std::size_t>(row)]);
     storage.values.push_back(train.values()[static_cast<std::size_t>(row)]);
   }

@@ -40,6 +40,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A cell whose warm-up round took under kFastRoundMs takes at least kFastRounds timed rounds: a
+// median of 5 such short rounds is mostly noise (and in wasm, the JIT still warming up).
+constexpr double kFastRoundMs = 50;
+constexpr int kFastRounds = 50;
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0.0 : v[v.size() / 2];
@@ -260,7 +265,8 @@ int main(int argc, char** argv) {
     const long dataRssKb = peakRssKilobytes();
 
     // Warm-up round first; then as many timed rounds as fit the budget (at least one when the
-    // warm-up itself fits it), so slow cells finish instead of hanging the whole bench.
+    // warm-up itself fits it), so slow cells finish instead of hanging the whole bench. Cells
+    // faster than kFastRoundMs take at least kFastRounds, as bench/cell.mjs does in wasm.
     std::vector<double> fitMs, recommendMs, fitCpuMs, recommendCpuMs;
     double warmupMs = 0;
     std::unique_ptr<recwasm::Recommender> last;
@@ -286,7 +292,8 @@ int main(int argc, char** argv) {
       if (round == 0) {
         warmupMs = fit + recommend;
         const double fitting = (budgetMs - warmupMs) / std::max(warmupMs, 1e-3);
-        rounds += std::max(0, std::min(repeats, static_cast<int>(fitting)));
+        const int wanted = warmupMs < kFastRoundMs ? std::max(repeats, kFastRounds) : repeats;
+        rounds += std::max(0, std::min(wanted, static_cast<int>(fitting)));
       }
       if (round > 0 || rounds == 1) {  // a lone cold round is reported as such
         fitMs.push_back(fit);
