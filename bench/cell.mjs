@@ -4,8 +4,8 @@
 // timed rounds as the budget allows (at least 50 for a cell faster than 50 ms); prints one JSON
 // object.
 //
-//   node bench/cell.mjs --model KIND --data NAME [--repeats 5] [--k 10] [--budget-ms 5000]
-//                       [--datasets DIR] [--options key=value,key=value]
+//   node bench/cell.mjs --model KIND --data NAME [--repeats 5] [--min-repeats 0] [--k 10]
+//                       [--budget-ms 5000] [--datasets DIR] [--options key=value,key=value]
 // Besides wall-clock medians it reports the minimum process CPU time of the timed rounds.
 import { parseArgs } from 'node:util';
 import { Model, evaluate, leaveOneOut, loadRecwasm } from 'recwasm';
@@ -18,6 +18,7 @@ const { values: args } = parseArgs({
     model: { type: 'string' },
     data: { type: 'string', default: 'notebook' },
     repeats: { type: 'string', default: '5' },
+    'min-repeats': { type: 'string', default: '0' },
     k: { type: 'string', default: '10' },
     'budget-ms': { type: 'string', default: '5000' },
     datasets: { type: 'string', default: '../shared/datasets' },
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
   },
 });
 const repeats = Math.max(1, Number(args.repeats));
+const minRepeats = Math.max(0, Number(args['min-repeats']));
 const k = Number(args.k);
 const budgetMs = Number(args['budget-ms']);
 
@@ -47,7 +49,9 @@ const cpuMs = () => {
 // A cell whose warm-up round took under 50 ms takes at least 50 timed rounds: its first rounds
 // still run the JavaScript side before the JIT has optimised it (popularity on ml-latest-small:
 // 20 us per recommend() in the warm-up, 8 in the next round, 3.3 from the fourth on), which a
-// median of 5 would report. recwasm-bench applies the same rule natively.
+// median of 5 would report. recwasm-bench applies the same rule natively, and run.mjs passes
+// --min-repeats 50 to a wasm cell whose native twin was that fast, so both sides of a pair time
+// the same number of rounds.
 const FAST_ROUND_MS = 50;
 const FAST_ROUNDS = 50;
 
@@ -83,7 +87,7 @@ for (let round = 0; round < rounds; round++) {
   const recommendCpu = cpuMs() - cpuStart;
   if (round === 0) {
     warmupMs = fit + recommend;
-    const wanted = warmupMs < FAST_ROUND_MS ? Math.max(repeats, FAST_ROUNDS) : repeats;
+    const wanted = Math.max(repeats, minRepeats, warmupMs < FAST_ROUND_MS ? FAST_ROUNDS : 0);
     rounds += Math.max(0, Math.min(wanted, Math.floor((budgetMs - warmupMs) / Math.max(warmupMs, 1e-3))));
   }
   if (round > 0 || rounds === 1) {

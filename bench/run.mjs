@@ -149,6 +149,10 @@ for (const dataset of datasetNames) {
       const kindsOfSide = side === 'native' ? nativeKinds : wasmKinds;
       const cellArgs = ['--model', model, '--data', dataset, '--repeats', String(repeats)];
       cellArgs.push('--budget-ms', String(budgetMs), '--datasets', datasetsDir);
+      // Both sides of a pair time as many rounds: a native cell whose warm-up took under 50 ms
+      // times at least 50 (the rule of cell.mjs and recwasm-bench), and so does its wasm twin,
+      // whatever the wasm warm-up took.
+      if (side === 'wasm' && row.native?.warmup_ms < 50) cellArgs.push('--min-repeats', '50');
       // The cell's expected fit + recommend-all time (loading the data comes on top): for wasm,
       // the native cell just measured; else this model's last cell scaled by rows.
       const previous = lastCost.get(`${side}:${model}`);
@@ -274,7 +278,7 @@ const markdown = [
   '',
   `${new Date(startedAt).toISOString()} · ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB · Node ${machine.node} · ${machine.emscripten} · ${machine.native_compiler}`,
   '',
-  `Median of up to ${repeats} runs after one warm-up (at least 50 where a round takes under 50 ms), single thread; ratio = wasm / native; "runs" = timed runs (wasm / native), "cold" = only the warm-up fitted the budget. Wasm heap = the wasm Memory after the cell (it never shrinks), including the dataset; native = peak RSS of the process. Reproduce with \`npm run bench\` (${seconds.toFixed(0)} s here).`,
+  `Median of up to ${repeats} runs after one warm-up (at least 50 where the native warm-up took under 50 ms, on both sides), single thread; ratio = wasm / native; "runs" = timed runs (wasm / native), "cold" = only the warm-up fitted the budget. Wasm heap = the wasm Memory after the cell (it never shrinks), including the dataset; native = peak RSS of the process. Reproduce with \`npm run bench\` (${seconds.toFixed(0)} s here).`,
   '',
   `Flags: native \`${build.native.compile}\`; wasm \`${build.wasm.compile}\`, linked \`${build.wasm.link}\`.`,
   '',

@@ -1,9 +1,9 @@
 // Bench suite: the classic models on MovieLens ml-latest-small, in wasm (Node) and natively.
 // Each model is fitted on the leave-one-out training rows (seed 42; sessions rebuilt from them),
 // then recommends top-10 for every user. Goals: fit + recommend-all under 1 s in wasm, and
-// within 2x of native. Medians after one warm-up (at least 50 runs for a model faster than
-// 50 ms); CPU milliseconds are reported beside wall time because they stay meaningful on a busy
-// machine.
+// within 2x of native. Medians after one warm-up (at least 50 runs for a model whose wasm
+// warm-up took under 50 ms, and natively as many as in wasm); CPU milliseconds are reported beside
+// wall time because they stay meaningful on a busy machine.
 //
 //   node bench/suites/classic.mjs [repeats]     (standalone: prints the table)
 import { execFileSync } from 'node:child_process';
@@ -47,6 +47,7 @@ function timeWasm(kind, train, repeats) {
     }
   }
   return {
+    runs: t.fit.length,
     fit_ms: median(t.fit),
     recommend_all_ms: median(t.recommend),
     fit_cpu_ms: median(t.fitCpu),
@@ -75,12 +76,15 @@ export async function run({ root, repeats }) {
     data.dispose();
   }
 
-  let native = new Map();
+  const native = new Map();
   const tool = join(root, 'build', 'native', 'recwasm-classic-bench');
   if (existsSync(tool)) {
-    const args = ['--dir', dir, '--repeats', String(repeats), '--models', models.join(',')];
-    const out = JSON.parse(execFileSync(tool, args, { encoding: 'utf8' }));
-    native = new Map(out.models.map((m) => [m.name, m]));
+    // As many runs as wasm timed for the model, so that both medians have the same footing.
+    for (const kind of models) {
+      const args = ['--dir', dir, '--repeats', String(wasm.get(kind).runs), '--models', kind];
+      const out = JSON.parse(execFileSync(tool, args, { encoding: 'utf8' }));
+      for (const m of out.models) native.set(m.name, m);
+    }
   }
 
   const rows = models.map((kind) => {

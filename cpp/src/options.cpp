@@ -9,24 +9,36 @@ namespace recwasm {
 
 namespace {
 
-// Numbers in messages: integers below 1e15 exactly, other values to 6 significant digits (in
-// exponent form outside [1e-6, 1e15)). Not std::to_string(double): that is printf("%f"), and
-// printf's float formatting with its 128-bit float arithmetic is 5.5 KB gzip of wasm module
-// (recwasm/clock.h removed its only other user).
+// a * 10^shift, with a single rounding while |shift| <= 22 (the powers of ten a double holds
+// exactly).
+double timesPowerOfTen(double a, int shift) {
+  static constexpr double kTens[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  for (; shift > 22; shift -= 22) a *= 1e22;
+  for (; shift < -22; shift += 22) a /= 1e22;
+  return shift >= 0 ? a * kTens[shift] : a / kTens[-shift];
+}
+
+// Numbers in messages: integers below 1e15 exactly, other values to 15 significant digits (all
+// a double is sure to hold; in exponent form outside [1e-6, 1e15)). Not std::to_string(double):
+// that is printf("%f"), and printf's float formatting with its 128-bit float arithmetic is
+// 5.5 KB gzip of wasm module (recwasm/clock.h removed its only other user).
 std::string numberText(double v) {
   if (std::isnan(v)) return "NaN";
   const std::string sign = v < 0 ? "-" : "";
-  double a = std::fabs(v);
+  const double a = std::fabs(v);
   if (std::isinf(a)) return sign + "Infinity";
   if (a == std::floor(a) && a < 1e15) return sign + std::to_string(static_cast<long long>(a));
-  // a = d.ddddd * 10^exponent: scale the six digits into [1e5, 1e6).
-  int exponent = 5;
-  for (; a >= 1e6; a /= 10) ++exponent;
-  for (; a < 1e5; a *= 10) --exponent;
-  long long scaled = std::llround(a);
-  if (scaled == 1000000) {
-    scaled = 100000;
-    ++exponent;
+  // a = d.dddddddddddddd * 10^exponent: the 15 digits as an integer in [1e14, 1e15).
+  int exponent = 0;
+  for (double x = a; x >= 10; x /= 10) ++exponent;
+  for (double x = a; x < 1; x *= 10) --exponent;
+  long long scaled = std::llround(timesPowerOfTen(a, 14 - exponent));
+  if (scaled >= 1000000000000000) {
+    scaled = std::llround(timesPowerOfTen(a, 14 - ++exponent));
+  } else if (scaled < 100000000000000) {
+    scaled = std::llround(timesPowerOfTen(a, 14 - --exponent));
   }
   std::string digits = std::to_string(scaled);
   while (digits.size() > 1 && digits.back() == '0') digits.pop_back();

@@ -7,7 +7,8 @@
 // rows.
 //
 //   recwasm-bench --list
-//   recwasm-bench --model KIND --data NAME [--repeats 5] [--k 10] [--budget-ms 5000]
+//   recwasm-bench --model KIND --data NAME [--repeats 5] [--min-repeats 0] [--k 10]
+//                 [--budget-ms 5000]
 //                 [--datasets DIR] [--options key=value,key=value]
 //   NAME: notebook | notebook-100x200 | scaled | ml-latest-small | synthetic-1m
 //   (bench/datasets.mjs has the twins). Options: numbers, true/false, else strings.
@@ -40,8 +41,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A cell whose warm-up round took under kFastRoundMs takes at least kFastRounds timed rounds: a
-// median of 5 such short rounds is mostly noise (and in wasm, the JIT still warming up).
+// A cell whose warm-up round took under kFastRoundMs takes at least kFastRounds timed rounds
+// (--min-repeats can ask for more): a median of 5 such short rounds is mostly noise (and in wasm,
+// the JIT still warming up). bench/cell.mjs applies the same rule.
 constexpr double kFastRoundMs = 50;
 constexpr int kFastRounds = 50;
 
@@ -224,6 +226,7 @@ int main(int argc, char** argv) {
   std::string dataName = "notebook";
   std::string datasetsDir = "../shared/datasets";
   int repeats = 5;
+  int minRepeats = 0;
   int k = 10;
   double budgetMs = 5000;
   recwasm::OptionMap modelOptions;
@@ -244,6 +247,8 @@ int main(int argc, char** argv) {
       datasetsDir = argv[i + 1];
     else if (!std::strcmp(argv[i], "--repeats"))
       repeats = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--min-repeats"))
+      minRepeats = std::max(0, std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--k"))
       k = std::max(1, std::atoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--budget-ms"))
@@ -292,7 +297,8 @@ int main(int argc, char** argv) {
       if (round == 0) {
         warmupMs = fit + recommend;
         const double fitting = (budgetMs - warmupMs) / std::max(warmupMs, 1e-3);
-        const int wanted = warmupMs < kFastRoundMs ? std::max(repeats, kFastRounds) : repeats;
+        const int wanted =
+            std::max({repeats, minRepeats, warmupMs < kFastRoundMs ? kFastRounds : 0});
         rounds += std::max(0, std::min(wanted, static_cast<int>(fitting)));
       }
       if (round > 0 || rounds == 1) {  // a lone cold round is reported as such

@@ -1,8 +1,7 @@
 // Native timings of models on MovieLens for `npm run bench` (bench/suites/classic.mjs compares
 // them with wasm). Loads ml-latest-small, splits it leave-one-out (seed 42; sessions rebuilt from
 // the training rows), then for each model times fit() and top-10 recommend() for every user:
-// medians of `--repeats` runs (at least 50 for a model faster than 50 ms) after one warm-up, wall
-// and thread CPU milliseconds, one JSON object.
+// medians of `--repeats` runs after one warm-up, wall and thread CPU milliseconds, one JSON object.
 //
 //   recwasm-classic-bench --dir ../shared/datasets/ml-latest-small [--repeats 5]
 //                         [--models popularity,content_tfidf,covisitation]
@@ -94,8 +93,7 @@ int main(int argc, char** argv) {
     std::string json = "{\"users\":" + std::to_string(users) + ",\"models\":[";
     for (const std::string& kind : models) {
       std::vector<double> fitWall, fitCpu, recommendWall, recommendCpu;
-      int rounds = repeats;
-      for (int r = 0; r <= rounds; ++r) {  // the first run warms up
+      for (int r = 0; r <= repeats; ++r) {  // the first run warms up
         auto model = recwasm::createRecommender(kind, {});
         double wall = wallMilliseconds(), cpu = threadCpuMilliseconds();
         model->fit(train);
@@ -109,11 +107,7 @@ int main(int argc, char** argv) {
           query.user = u;
           model->recommend(query, options);
         }
-        if (r == 0) {
-          // A run under 50 ms is repeated at least 50 times, as in recwasm-bench.
-          if (fitW + wallMilliseconds() - wall < 50) rounds = std::max(rounds, 50);
-          continue;
-        }
+        if (r == 0) continue;
         fitWall.push_back(fitW);
         fitCpu.push_back(fitC);
         recommendWall.push_back(wallMilliseconds() - wall);

@@ -675,7 +675,7 @@ TEST_CASE("kNN models answer unknown users and bad k or options with typed error
   CHECK(errorOf([&] { users.similarItems(0, 3); }) == ErrorCode::kUnsupported);
 }
 
-TEST_CASE("option errors write the value and the range as JavaScript would", "[knn]") {
+TEST_CASE("option errors write the value and the range to 15 significant digits", "[knn]") {
   auto messageOf = [](double shrinkage) {
     try {
       createRecommender("user_knn", {{"shrinkage", shrinkage}});
@@ -684,16 +684,20 @@ TEST_CASE("option errors write the value and the range as JavaScript would", "[k
     }
     return std::string("no error");
   };
-  const std::string range = "must be a finite number in [0, 1000000000000], got ";
-  CHECK(messageOf(-0.25) == "user_knn option 'shrinkage' " + range + "-0.25");
-  CHECK(messageOf(-3.0) == "user_knn option 'shrinkage' " + range + "-3");
-  CHECK(messageOf(-1234.56789) == "user_knn option 'shrinkage' " + range + "-1234.57");
-  CHECK(messageOf(-0.000123) == "user_knn option 'shrinkage' " + range + "-0.000123");
-  CHECK(messageOf(-1.5e-7) == "user_knn option 'shrinkage' " + range + "-1.5e-7");
-  CHECK(messageOf(2.5e20) == "user_knn option 'shrinkage' " + range + "2.5e20");
-  CHECK(messageOf(-0.9999996) == "user_knn option 'shrinkage' " + range + "-1");
-  CHECK(messageOf(std::numeric_limits<double>::infinity()) ==
-        "user_knn option 'shrinkage' " + range + "Infinity");
+  const std::string prefix =
+      "user_knn option 'shrinkage' must be a finite number in [0, 1000000000000], got ";
+  CHECK(messageOf(-0.25) == prefix + "-0.25");
+  CHECK(messageOf(-3.0) == prefix + "-3");
+  CHECK(messageOf(-1234.56789) == prefix + "-1234.56789");
+  CHECK(messageOf(-4294967295.5) == prefix + "-4294967295.5");
+  CHECK(messageOf(-(0.1 + 0.2)) == prefix + "-0.3");  // 0.30000000000000004
+  CHECK(messageOf(-0.000123) == prefix + "-0.000123");
+  CHECK(messageOf(-1.5e-7) == prefix + "-1.5e-7");
+  CHECK(messageOf(1e12 + 0.5) == prefix + "1000000000000.5");
+  CHECK(messageOf(2.5e20) == prefix + "2.5e20");
+  CHECK(messageOf(-0.9999999999999999) == prefix + "-1");  // rounds up to the next exponent
+  CHECK(messageOf(-5e-324) == prefix + "-4.94065645841247e-324");
+  CHECK(messageOf(std::numeric_limits<double>::infinity()) == prefix + "Infinity");
 }
 
 TEST_CASE("kNN fold-in recommends for a new user from a history", "[knn]") {
