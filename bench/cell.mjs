@@ -1,8 +1,8 @@
 // One wasm cell of `npm run bench`, in a fresh Node process so that the wasm heap it reports
 // (the Memory only grows, never shrinks) belongs to this model x dataset alone. Mirrors
 // cpp/tools/recwasm_bench.cpp: leave-one-out split (seed 42), a warm-up round, then as many
-// timed rounds as the budget allows (at least 50 for a cell faster than 50 ms); prints one JSON
-// object.
+// timed rounds as the budget allows (at least 50 for a fast cell: see roundsWanted in
+// cells.mjs); prints one JSON object.
 //
 //   node bench/cell.mjs --model KIND --data NAME [--repeats 5] [--min-repeats 0] [--k 10]
 //                       [--budget-ms 5000] [--datasets DIR] [--options key=value,key=value]
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { Model, evaluate, leaveOneOut, loadRecwasm } from 'recwasm';
 // Internal, not part of the package's API: the wasm Memory's current size.
 import { heapBytes } from '../dist/runtime.js';
+import { roundsWanted } from './cells.mjs';
 import { DATASETS, checksum } from './datasets.mjs';
 
 const { values: args } = parseArgs({
@@ -46,15 +47,6 @@ const cpuMs = () => {
   return (used.user + used.system) / 1000;
 };
 
-// A cell whose warm-up round took under 50 ms takes at least 50 timed rounds: its first rounds
-// still run the JavaScript side before the JIT has optimised it (popularity on ml-latest-small:
-// 20 us per recommend() in the warm-up, 8 in the next round, 3.3 from the fourth on), which a
-// median of 5 would report. recwasm-bench applies the same rule natively, and run.mjs passes
-// --min-repeats 50 to a wasm cell whose native twin was that fast, so both sides of a pair time
-// the same number of rounds.
-const FAST_ROUND_MS = 50;
-const FAST_ROUNDS = 50;
-
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 await loadRecwasm();
@@ -87,7 +79,7 @@ for (let round = 0; round < rounds; round++) {
   const recommendCpu = cpuMs() - cpuStart;
   if (round === 0) {
     warmupMs = fit + recommend;
-    const wanted = Math.max(repeats, minRepeats, warmupMs < FAST_ROUND_MS ? FAST_ROUNDS : 0);
+    const wanted = roundsWanted(warmupMs, repeats, minRepeats);
     rounds += Math.max(0, Math.min(wanted, Math.floor((budgetMs - warmupMs) / Math.max(warmupMs, 1e-3))));
   }
   if (round > 0 || rounds === 1) {

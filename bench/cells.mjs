@@ -8,6 +8,19 @@ const root = new URL('..', import.meta.url).pathname;
 export const NATIVE_TOOL = join(root, 'build/native/recwasm-bench');
 const WASM_CELL = join(root, 'bench/cell.mjs');
 
+// A cell whose warm-up round took under FAST_ROUND_MS times at least FAST_ROUNDS rounds: its
+// first rounds still run the JavaScript side before the JIT has optimised it (popularity on
+// ml-latest-small: 20 us per recommend() in the warm-up, 8 in the next round, 3.3 from the fourth
+// on), which a median of 5 would report. recwasm-bench (kFastRoundMs, kFastRounds) applies the
+// same rule natively, and run.mjs gives a wasm cell whose native twin was that fast as many
+// rounds, so both sides of a pair time the same number.
+export const FAST_ROUND_MS = 50;
+export const FAST_ROUNDS = 50;
+
+/** Timed rounds for a cell whose warm-up took `warmupMs`, before the time budget caps them. */
+export const roundsWanted = (warmupMs, repeats, minRepeats = 0) =>
+  Math.max(repeats, minRepeats, warmupMs < FAST_ROUND_MS ? FAST_ROUNDS : 0);
+
 /**
  * Runs a cell with `args` (--model, --data, --options...) on `side` ('native' or 'wasm').
  * Resolves to the cell's JSON, `{ skipped, timedOut }` when it outlived `timeoutMs` (it is

@@ -20,7 +20,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Model, loadRecwasm } from 'recwasm';
-import { NATIVE_TOOL, runCell } from './cells.mjs';
+import { FAST_ROUND_MS, FAST_ROUNDS, NATIVE_TOOL, runCell } from './cells.mjs';
 import { DATASETS } from './datasets.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -149,10 +149,9 @@ for (const dataset of datasetNames) {
       const kindsOfSide = side === 'native' ? nativeKinds : wasmKinds;
       const cellArgs = ['--model', model, '--data', dataset, '--repeats', String(repeats)];
       cellArgs.push('--budget-ms', String(budgetMs), '--datasets', datasetsDir);
-      // Both sides of a pair time as many rounds: a native cell whose warm-up took under 50 ms
-      // times at least 50 (the rule of cell.mjs and recwasm-bench), and so does its wasm twin,
-      // whatever the wasm warm-up took.
-      if (side === 'wasm' && row.native?.warmup_ms < 50) cellArgs.push('--min-repeats', '50');
+      // Both sides of a pair time as many rounds: a fast native cell (see roundsWanted) times at
+      // least FAST_ROUNDS, and so does its wasm twin, whatever the wasm warm-up took.
+      if (side === 'wasm' && row.native?.warmup_ms < FAST_ROUND_MS) cellArgs.push('--min-repeats', String(FAST_ROUNDS));
       // The cell's expected fit + recommend-all time (loading the data comes on top): for wasm,
       // the native cell just measured; else this model's last cell scaled by rows.
       const previous = lastCost.get(`${side}:${model}`);

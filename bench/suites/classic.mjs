@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dataset, Model, leaveOneOut, loadRecwasm } from 'recwasm';
+import { roundsWanted } from '../cells.mjs';
 
 const classic = ['popularity', 'content_tfidf', 'covisitation', 'user_knn', 'item_knn'];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -34,8 +35,7 @@ function timeWasm(kind, train, repeats) {
       cpu = cpuMs();
       for (const user of users) model.recommend(user, { k: 10 });
       if (r === 0) {
-        // The first run warms up; a run under 50 ms is repeated at least 50 times (see cell.mjs).
-        if (fit + performance.now() - wall < 50) rounds = Math.max(rounds, 50);
+        rounds = roundsWanted(fit + performance.now() - wall, repeats); // the first run warms up
         continue;
       }
       t.recommend.push(performance.now() - wall);

@@ -7,15 +7,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCell } from '../cells.mjs';
+import { FAST_ROUNDS, runCell } from '../cells.mjs';
 
 // A round on the 100 x 200 data takes about 2 ms, so its median over the suite's usual 5 rounds
 // still includes the JIT warming up the JavaScript side (medians from 4.6 to 8.4 ms in past runs,
 // about 2 ms once warm): those cells take at least 50 rounds on both sides, well inside their
 // budget.
 const cells = [
-  { model: 'user_knn', data: 'notebook-100x200', minRepeats: 50 },
-  { model: 'item_knn', data: 'notebook-100x200', minRepeats: 50 },
+  { model: 'user_knn', data: 'notebook-100x200', minRepeats: FAST_ROUNDS },
+  { model: 'item_knn', data: 'notebook-100x200', minRepeats: FAST_ROUNDS },
   { model: 'item_knn', data: 'ml-latest-small', options: 'maxStoredNeighbors=50' },
 ];
 
