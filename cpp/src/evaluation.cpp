@@ -49,11 +49,13 @@ Evaluation evaluate(const Recommender& model, const Interactions& test,
       seen = 1;
     }
     if (model.predictsRatings()) {
-      std::vector<double> scores = model.score(query);
+      std::vector<std::int32_t> items;
       for (std::int32_t row : rows) {
-        predicted.push_back(scores[static_cast<std::size_t>(test.itemOfRow()[row])]);
+        items.push_back(test.itemOfRow()[row]);
         truth.push_back(test.values()[static_cast<std::size_t>(row)]);
       }
+      std::vector<double> scores = model.scoreItems(query, items);
+      predicted.insert(predicted.end(), scores.begin(), scores.end());
     }
     if (options.keepRecommendations) result.perUser.push_back({u, std::move(recs)});
   }

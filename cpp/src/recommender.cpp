@@ -155,6 +155,24 @@ std::vector<double> Recommender::score(const Query& query) const {
   return scores;
 }
 
+std::vector<double> Recommender::scoreItems(const Query& query, Span<std::int32_t> items) const {
+  History buffer;
+  UserContext user = resolve(query, buffer);
+  for (std::int32_t item : items) requireItem(item, numItems(), "scored");
+  std::vector<double> scores(items.size());
+  scoreItemsInto(user, items, scores.data());
+  return scores;
+}
+
+void Recommender::scoreItemsInto(const UserContext& user, Span<std::int32_t> items,
+                                 double* scores) const {
+  std::vector<double> all(static_cast<std::size_t>(numItems()));
+  scoreInto(user, all.data());
+  for (std::size_t t = 0; t < items.size(); ++t) {
+    scores[t] = all[static_cast<std::size_t>(items[t])];
+  }
+}
+
 Recommendations Recommender::similarItems(std::int32_t item, int k) const {
   requireK(k);
   requireItem(item, numItems(), "query");

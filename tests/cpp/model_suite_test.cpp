@@ -233,7 +233,21 @@ TEST_CASE("every model validates k, users and candidate lists", "[suite]") {
       const std::vector<double> scores = model->score(userQuery(u));
       REQUIRE(scores.size() == static_cast<std::size_t>(n));
       for (double s : scores) CHECK_FALSE(std::isnan(s));
+
+      // Scoring a few items gives exactly their full scores (repeats and any order allowed).
+      const std::vector<std::int32_t> some = {n - 1, 0, u % n, n / 2, 0};
+      const std::vector<double> picked = model->scoreItems(userQuery(u), some);
+      REQUIRE(picked.size() == some.size());
+      for (std::size_t t = 0; t < some.size(); ++t) {
+        CHECK(picked[t] == scores[static_cast<std::size_t>(some[t])]);
+      }
+      CHECK(model->scoreItems(userQuery(u), std::vector<std::int32_t>{}).empty());
+      CHECK(errorOf([&] {
+              model->scoreItems(userQuery(u), std::vector<std::int32_t>{0, n});
+            }) == ErrorCode::kUnknownItem);
     }
+    CHECK(errorOf([&] { model->scoreItems(Query{}, std::vector<std::int32_t>{0}); }) ==
+          ErrorCode::kUnknownUser);
   }
 }
 

@@ -118,6 +118,8 @@ class Recommender {
   Recommendations recommend(const Query& query, const RecommendOptions& options) const;
   /// One score per item, what recommend() ranks (-inf marks items the model never returns).
   std::vector<double> score(const Query& query) const;
+  /// score() at `items` only (what rating metrics need): for some models far cheaper.
+  std::vector<double> scoreItems(const Query& query, Span<std::int32_t> items) const;
   /// Items nearest to `item` in the model's item space (kUnsupported where there is none).
   Recommendations similarItems(std::int32_t item, int k) const;
   /// The history items that contributed most to `item`'s score for this user, strongest first.
@@ -143,6 +145,9 @@ class Recommender {
 
   /// Fills `scores` (numItems()) for the user. Never NaN; -inf for "never recommend".
   virtual void scoreInto(const UserContext& user, double* scores) const = 0;
+  /// scoreInto at `items` only (valid ids); the default scores every item and picks.
+  virtual void scoreItemsInto(const UserContext& user, Span<std::int32_t> items,
+                              double* scores) const;
   /// Ranking; the default ranks scoreInto's scores, descending, ties to the lower item id.
   virtual void rank(const UserContext& user, const CandidateFilter& filter, int k,
                     Recommendations& out) const;

@@ -17,42 +17,36 @@ using knn::RatingRow;
 using knn::Settings;
 using knn::Similarity;
 
-// Scoring a user needs, for every candidate item i, the first k entries of i's neighbour list
-// (strongest first) that the user rated, in that order. The lists are stored inverted: item j
-// keeps, for each list i that contains it, j's bit in the lists' concatenated positions and
-// s(i, j). Scoring marks the positions of the user's rated items (with s and the rating) in a
-// bitmap, block of lists by block of lists so the marks stay in cache; the set bits of a list,
-// read in order, are then exactly its hits in neighbour order, and reading stops at the k-th.
-// The cost is the rated items' list lengths (sequential reads) plus the hits used.
+// A prediction sums, in neighbour order (|s| descending, ties to the lower id), the first k
+// entries of the candidate's list that the user rated: the notebook's loop, and the only way to
+// get its sums bit for bit. Walking a list until k hits ("pull") is cheap when the user rated
+// much of the catalogue, but reads whole lists for everyone else. Those users are scored the
+// other way round ("push"): each rated item j adds s(i, j) * r to every list i containing it,
+// in whatever order the lists come, which gives the exact set of hits wherever there are at most
+// k of them, and sums that differ from the notebook's only by rounding. Ranking needs exact
+// values only near the top: candidates whose pushed score, widened by a bound on the rounding,
+// cannot reach the k-th best lower bound are dropped, and the rest are pulled exactly.
 struct ItemKnn::State {
-  std::vector<double> means;            // nanmean_safe(R[u]) per user
-  std::vector<std::uint32_t> rowBit;    // items + 1: each list's first bit (multiple of 64)
-  std::vector<std::int32_t> blockRows;  // first list of each block, then numItems
-  std::size_t blockBits = 0;            // the largest block
-  // Inverted lists: item j's entries, one per list i that contains j (i ascending), are
-  // [incOffsets[j * blocks()], incOffsets[(j + 1) * blocks()]): j's bit in list i and s(i, j);
-  // incOffsets[j * blocks() + b] is the first of them in block b.
-  std::vector<std::uint32_t> incOffsets;
-  std::vector<std::uint32_t> incBits;
-  std::vector<double> incSims;
-  knn::NeighborLists bounded;  // with maxStoredNeighbors: the stored lists (exact: rebuilt)
-
-  std::size_t blocks() const { return blockRows.size() - 1; }
+  std::vector<double> means;   // nanmean_safe(R[u]) per user
+  knn::NeighborLists lists;    // each item's neighbours in neighbour order
+  knn::NeighborLists inverse;  // bounded lists only: for item j, the lists i containing it
+  // Per list, the first and the last |s| (kept apart from the lists: bounds read them for every
+  // candidate, and a read into the lists costs a cache miss each).
+  std::vector<double> strongest;
+  std::vector<double> weakest;
+  bool nonNegative = true;  // every similarity >= 0: a list's later weights are at most its
+                            // current one, which bounds a partly pulled prediction
+  // Exact lists are symmetric (j in list i <=> i in list j, same s): their own inverse.
+  const knn::NeighborLists& containing() const { return inverse.rows() > 0 ? inverse : lists; }
 };
 
 namespace {
 
 constexpr const char* kKind = "item_knn";
 constexpr std::uint32_t kStateFormat = 1;
-constexpr std::uint32_t kBlockBits = 1u << 18;  // lists per block: bitmap 32 KiB, marks 4 MiB
 
 Similarity similarityOf(const Settings& s) {
   return s.implicit ? Similarity::kBinary : Similarity::kCosine;
-}
-
-[[noreturn]] void tooLarge() {
-  fail(ErrorCode::kOutOfMemory,
-       "item_knn similarity store exceeds 2^32 entries; set maxStoredNeighbors to bound it");
 }
 
 std::shared_ptr<const ItemKnn::State> buildState(const Interactions& train,
@@ -65,126 +59,36 @@ std::shared_ptr<const ItemKnn::State> buildState(const Interactions& train,
     state->means[static_cast<std::size_t>(u)] =
         notebookNanMean(byUser.indicesOf(u), byUser.valuesOf(u), numItems);
   }
-  const bool exact = settings.maxStoredNeighbors == 0;
-  knn::NeighborLists lists =
-      knn::buildNeighborLists(train.itemUserRatings(), byUser, similarityOf(settings), settings,
-                              /*sortRows=*/false);
-
-  // Bit layout: lists in item order, each padded to whole words, grouped into blocks.
-  state->rowBit.assign(numItems + 1, 0);
-  std::uint64_t bits = 0;
-  for (std::size_t i = 0; i < numItems; ++i) {
-    bits +=
-        (lists.end(static_cast<std::int32_t>(i)) - lists.begin(static_cast<std::int32_t>(i)) + 63) /
-        64 * 64;
-    if (bits > std::numeric_limits<std::uint32_t>::max()) tooLarge();
-    state->rowBit[i + 1] = static_cast<std::uint32_t>(bits);
+  state->lists = knn::buildNeighborLists(train.itemUserRatings(), byUser, similarityOf(settings),
+                                         settings, /*sortRows=*/true);
+  for (double sim : state->lists.sims) state->nonNegative = state->nonNegative && sim >= 0;
+  state->strongest.assign(numItems, 0.0);
+  state->weakest.assign(numItems, 0.0);
+  for (std::int32_t i = 0; i < state->lists.rows(); ++i) {
+    if (state->lists.begin(i) == state->lists.end(i)) continue;
+    state->strongest[static_cast<std::size_t>(i)] =
+        std::fabs(state->lists.sims[state->lists.begin(i)]);
+    state->weakest[static_cast<std::size_t>(i)] =
+        std::fabs(state->lists.sims[state->lists.end(i) - 1]);
   }
-  std::vector<std::size_t> blockOf(numItems);
-  state->blockRows.assign(1, 0);
-  for (std::size_t i = 0; i < numItems; ++i) {
-    std::uint32_t start = state->rowBit[static_cast<std::size_t>(state->blockRows.back())];
-    if (state->rowBit[i + 1] - start > kBlockBits &&
-        static_cast<std::int32_t>(i) > state->blockRows.back()) {
-      state->blockRows.push_back(static_cast<std::int32_t>(i));
-    }
-    blockOf[i] = state->blockRows.size() - 1;
-  }
-  state->blockRows.push_back(static_cast<std::int32_t>(numItems));
-  for (std::size_t b = 0; b < state->blocks(); ++b) {
-    state->blockBits = std::max<std::size_t>(
-        state->blockBits, state->rowBit[static_cast<std::size_t>(state->blockRows[b + 1])] -
-                              state->rowBit[static_cast<std::size_t>(state->blockRows[b])]);
-  }
-
-  const std::size_t blocks = state->blocks();
-  const std::size_t cells = blocks * numItems;
-  if (cells >= std::numeric_limits<std::uint32_t>::max()) tooLarge();
-  std::vector<std::uint32_t> order;
-  if (exact) {
-    // Exact lists are symmetric and come with partners ascending, so list j already holds j's
-    // inverted entries in order, with their similarities: only the bits are new. Entry (x -> j)
-    // of list x has j's rank in x's neighbour order, and its mirror (j -> x) is the next unfilled
-    // entry of list j, since lists x are visited in ascending order.
-    state->incBits.resize(lists.ids.size());
-    std::vector<std::uint32_t> mirror(lists.offsets.begin(), lists.offsets.end() - 1);
-    for (std::size_t x = 0; x < numItems; ++x) {
-      std::size_t begin = lists.begin(static_cast<std::int32_t>(x));
-      knn::strengthOrder(lists, begin, lists.end(static_cast<std::int32_t>(x)), order);
-      for (std::size_t p = 0; p < order.size(); ++p) {
-        auto j = static_cast<std::size_t>(lists.ids[begin + order[p]]);
-        state->incBits[mirror[j]++] = state->rowBit[x] + static_cast<std::uint32_t>(p);
-      }
-    }
-    state->incOffsets.assign(cells + 1, 0);
-    for (std::size_t j = 0; j < numItems; ++j) {
-      std::size_t g = lists.begin(static_cast<std::int32_t>(j));
-      for (std::size_t b = 0; b < blocks; ++b) {
-        while (g < lists.end(static_cast<std::int32_t>(j)) &&
-               blockOf[static_cast<std::size_t>(lists.ids[g])] < b) {
-          ++g;
-        }
-        state->incOffsets[j * blocks + b] = static_cast<std::uint32_t>(g);
-      }
-    }
-    state->incOffsets[cells] = static_cast<std::uint32_t>(lists.ids.size());
-    state->incSims = std::move(lists.sims);
-    return state;
-  }
-  // Bounded lists (neighbour order) are not symmetric: invert them by counting.
-  std::vector<std::uint32_t> count(cells, 0);
-  for (std::size_t x = 0; x < numItems; ++x) {
-    for (std::size_t g = lists.begin(static_cast<std::int32_t>(x));
-         g < lists.end(static_cast<std::int32_t>(x)); ++g) {
-      ++count[static_cast<std::size_t>(lists.ids[g]) * blocks + blockOf[x]];
+  if (settings.maxStoredNeighbors == 0) return state;
+  // Bounded lists are not symmetric: invert them by counting.
+  const knn::NeighborLists& lists = state->lists;
+  knn::NeighborLists& inverse = state->inverse;
+  inverse.offsets.assign(numItems + 1, 0);
+  for (std::int32_t j : lists.ids) ++inverse.offsets[static_cast<std::size_t>(j) + 1];
+  for (std::size_t j = 0; j < numItems; ++j) inverse.offsets[j + 1] += inverse.offsets[j];
+  inverse.ids.resize(lists.ids.size());
+  inverse.sims.resize(lists.ids.size());
+  std::vector<std::uint32_t> next(inverse.offsets.begin(), inverse.offsets.end() - 1);
+  for (std::int32_t i = 0; i < lists.rows(); ++i) {
+    for (std::size_t g = lists.begin(i); g < lists.end(i); ++g) {
+      const std::uint32_t slot = next[static_cast<std::size_t>(lists.ids[g])]++;
+      inverse.ids[slot] = i;
+      inverse.sims[slot] = lists.sims[g];
     }
   }
-  state->incOffsets.assign(cells + 1, 0);
-  for (std::size_t c = 0; c < cells; ++c)
-    state->incOffsets[c + 1] = state->incOffsets[c] + count[c];
-  state->incBits.resize(lists.ids.size());
-  state->incSims.resize(lists.ids.size());
-  std::vector<std::uint32_t> next(state->incOffsets.begin(), state->incOffsets.end() - 1);
-  for (std::size_t x = 0; x < numItems; ++x) {
-    std::size_t begin = lists.begin(static_cast<std::int32_t>(x));
-    for (std::size_t g = begin; g < lists.end(static_cast<std::int32_t>(x)); ++g) {
-      std::uint32_t slot = next[static_cast<std::size_t>(lists.ids[g]) * blocks + blockOf[x]]++;
-      state->incBits[slot] = state->rowBit[x] + static_cast<std::uint32_t>(g - begin);
-      state->incSims[slot] = lists.sims[g];
-    }
-  }
-  state->bounded = std::move(lists);
   return state;
-}
-
-// Item i's neighbour list in neighbour order.
-void neighborListOf(const ItemKnn::State& state, std::int32_t item, std::vector<std::int32_t>& ids,
-                    std::vector<double>& sims) {
-  ids.clear();
-  sims.clear();
-  if (state.bounded.rows() > 0) {
-    for (std::size_t g = state.bounded.begin(item); g < state.bounded.end(item); ++g) {
-      ids.push_back(state.bounded.ids[g]);
-      sims.push_back(state.bounded.sims[g]);
-    }
-    return;
-  }
-  // The lists containing the item are exactly its neighbours, with the same similarities.
-  knn::NeighborLists row;
-  const std::size_t first = static_cast<std::size_t>(item) * state.blocks();
-  for (std::uint32_t c = state.incOffsets[first]; c < state.incOffsets[first + state.blocks()];
-       ++c) {
-    auto owner = std::upper_bound(state.rowBit.begin(), state.rowBit.end(), state.incBits[c]) -
-                 state.rowBit.begin() - 1;
-    row.ids.push_back(static_cast<std::int32_t>(owner));
-    row.sims.push_back(state.incSims[c]);
-  }
-  std::vector<std::uint32_t> order;
-  knn::strengthOrder(row, 0, row.ids.size(), order);
-  for (std::uint32_t k : order) {
-    ids.push_back(row.ids[k]);
-    sims.push_back(row.sims[k]);
-  }
 }
 
 struct UserRow {
@@ -209,6 +113,338 @@ UserRow userRowOf(const UserContext& user, const Interactions& train, const Item
   return out;
 }
 
+// Scores one user. Holds the rated items as bytes and a dense rating table (for pulls) and, after
+// push(), sums per candidate; the tables are kept between calls (thread_local) and cleared after.
+//
+// Bounds (similarities >= 0 only): a prediction is a weighted mean of the ratings of its hits, so
+// it can be bounded from what is known of them. The user's ratings are seen as levels: the best,
+// the second best, and everything else at most the third best; the push counts each candidate's
+// hits at the first two levels.
+class UserScorer {
+ public:
+  UserScorer(const ItemKnn::State& state, const Settings& settings, const UserRow& user)
+      : state_(state), settings_(settings), user_(user), scratch_(scratchFor(state)) {
+    for (std::size_t e = 0; e < user.row.items.size(); ++e) {
+      const auto j = static_cast<std::size_t>(user.row.items[e]);
+      const double r = user.row.values[e];
+      scratch_.rated[j] = 1;
+      scratch_.rating[j] = r;
+      maxAbsRating_ = std::max(maxAbsRating_, std::fabs(r));
+      minRating_ = std::min(minRating_, r);
+      double insert = r;  // into the distinct levels, best first
+      for (double& level : level_) {
+        if (insert == level) break;
+        if (insert > level) std::swap(level, insert);
+      }
+      const knn::NeighborLists& containing = state.containing();
+      pushCost_ += containing.end(user.row.items[e]) - containing.begin(user.row.items[e]);
+    }
+  }
+  ~UserScorer() {
+    for (std::int32_t j : user_.row.items) scratch_.rated[static_cast<std::size_t>(j)] = 0;
+    if (pushed_) std::fill(scratch_.sums.begin(), scratch_.sums.end(), Sums{});
+  }
+  UserScorer(const UserScorer&) = delete;
+  UserScorer& operator=(const UserScorer&) = delete;
+
+  bool rated(std::size_t item) const { return scratch_.rated[item] != 0; }
+  double rating(std::size_t item) const { return scratch_.rating[item]; }
+
+  /// Entries a push reads: the lengths of the lists containing the rated items.
+  std::size_t pushCost() const { return pushCost_; }
+
+  /// Adds every rated item's contribution to each list containing it (any order).
+  void push() {
+    pushed_ = true;
+    const knn::NeighborLists& containing = state_.containing();
+    const std::int32_t* ids = containing.ids.data();
+    const double* sims = containing.sims.data();
+    Sums* sums = scratch_.sums.data();
+    const bool implicit = settings_.implicit;
+    for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
+      const std::int32_t j = user_.row.items[e];
+      const double r = implicit ? 1.0 : user_.row.values[e];
+      const std::int32_t top = r == level_[0] ? 1 : 0;
+      const std::int32_t second = r == level_[1] ? 1 : 0;
+      const std::size_t end = containing.end(j);
+      for (std::size_t g = containing.begin(j); g < end; ++g) {
+        const double s = sims[g];
+        Sums& acc = sums[ids[g]];
+        acc.num += s * r;
+        acc.den += std::fabs(s);
+        acc.hits += 1;
+        acc.top += top;
+        acc.second += second;
+      }
+    }
+  }
+  std::int32_t pushedHits(std::size_t item) const { return scratch_.sums[item].hits; }
+
+  /// The pushed score and a bound on its distance from the notebook's (valid for at most k
+  /// hits): both sums may differ by 2 (n - 1) u times the sum of their terms' magnitudes.
+  double pushedScore(std::size_t item, double& margin) const {
+    const Sums& acc = scratch_.sums[item];
+    const auto n = static_cast<double>(acc.hits);
+    constexpr double kUnit = 0x1p-50;  // 8 u: a factor 4 to spare
+    if (settings_.implicit) {
+      margin = kUnit * (n + 2) * acc.den;
+      return acc.num;
+    }
+    const double score = acc.num / acc.den;
+    margin = kUnit * (n + 2) * (maxAbsRating_ + std::fabs(score));
+    return score;
+  }
+
+  /// The highest prediction a candidate with more than k pushed hits can have, without walking
+  /// its list: its first k hits weigh between the list's weakest and strongest similarity, and
+  /// include as many best-rated ones as the push counted (up to k), then second-rated ones.
+  double pushedCeiling(std::size_t item) const {
+    const Sums& acc = scratch_.sums[item];
+    const double strongest = state_.strongest[item];
+    const double weakest = state_.weakest[item];
+    const std::int32_t k = settings_.neighbors;
+    if (settings_.implicit) {
+      return std::min(acc.num * (1 + 0x1p-40 * (acc.hits + 2)), k * strongest);
+    }
+    const std::int32_t atLevel[3] = {std::min(acc.top, k),
+                                     std::min(acc.second, k - std::min(acc.top, k)),
+                                     k - std::min(acc.top + acc.second, k)};
+    // The best mean gives the strongest weight to the ratings above it and the weakest to those
+    // below: the levels above are the best one or two (or all, with equal weights).
+    double best = -std::numeric_limits<double>::infinity();
+    for (int strong = 0; strong <= 2; ++strong) {
+      double num = 0.0;
+      double den = 0.0;
+      for (int l = 0; l < 3; ++l) {
+        if (atLevel[l] == 0) continue;
+        const double weight = (strong == 0 || l < strong) ? strongest : weakest;
+        num += atLevel[l] * weight * level_[l];
+        den += atLevel[l] * weight;
+      }
+      best = std::max(best, num / den);
+    }
+    // The first k hits weigh at least k / hits of all: what the rest (rated at least the lowest
+    // rating) leave to them bounds their mean too. Only a few times k hits keep this useful and
+    // the rounding of the pushed sums within surelyBelow's slack.
+    if (acc.hits <= 4 * k) {
+      const double fromAll = minRating_ + (acc.num / acc.den - minRating_) * acc.hits / k;
+      best = std::min(best, fromAll);
+    }
+    return best;
+  }
+
+  /// True when `value`, a bound on a prediction, is below `threshold` by more than the rounding
+  /// of the notebook's sums (at most k u times their magnitude; this allows far more).
+  bool surelyBelow(double value, double threshold) const {
+    if (!state_.nonNegative) return false;
+    const double slack =
+        0x1p-40 * (std::fabs(threshold) + maxAbsRating_) * (1.0 + std::fabs(value));
+    return value + slack < threshold;
+  }
+
+  /// Loads the start of `item`'s list, so that a pull soon after finds it in cache.
+  void touchList(std::size_t item) {
+    const knn::NeighborLists& lists = state_.lists;
+    const std::size_t begin = lists.begin(static_cast<std::int32_t>(item));
+    if (begin == lists.end(static_cast<std::int32_t>(item))) return;
+    touched_ ^= static_cast<std::uint32_t>(lists.ids[begin]);
+    touchedSims_ += lists.sims[begin];
+  }
+
+  /// The notebook's prediction for `item`: its list walked in neighbour order until `limit` hits
+  /// (k, or the number the push counted).
+  double pulledScore(std::size_t item, std::int32_t limit) const {
+    double score = 0.0;
+    pull(item, limit, -std::numeric_limits<double>::infinity(), score);
+    return score;
+  }
+
+  /// pulledScore, unless the prediction is sure to fall below `threshold`: then false, as soon
+  /// as that shows. The hits still to come weigh at most the last one seen each.
+  bool pull(std::size_t item, std::int32_t limit, double threshold, double& score) const {
+    const knn::NeighborLists& lists = state_.lists;
+    const auto row = static_cast<std::int32_t>(item);
+    const std::int32_t* ids = lists.ids.data();
+    const double* sims = lists.sims.data();
+    const bool implicit = settings_.implicit;
+    const bool bounded = threshold > -std::numeric_limits<double>::infinity();
+    double num = 0.0;
+    double den = 0.0;
+    std::int32_t hits = 0;
+    // Hits still to come at the best two levels (the push counted them; else any number).
+    std::int32_t topLeft = pushed_ ? scratch_.sums[item].top : limit;
+    std::int32_t secondLeft = pushed_ ? scratch_.sums[item].second : limit;
+    const std::uint8_t* isRated = scratch_.rated.data();
+    const std::size_t end = lists.end(row);
+    // Entries go by 16: which of them the user rated is gathered into a mask first, so that the
+    // branch taken per entry (hit or not, unpredictable) becomes one per hit.
+    for (std::size_t chunk = lists.begin(row); hits < limit && chunk < end; chunk += 16) {
+      const std::size_t chunkEnd = std::min(chunk + 16, end);
+      std::uint32_t mask = 0;
+      for (std::size_t g = chunk; g < chunkEnd; ++g) {
+        mask |= std::uint32_t{isRated[ids[g]]} << (g - chunk);
+      }
+      if (mask != 0) {
+        double s = 0.0;
+        do {
+          const std::size_t g = chunk + static_cast<std::size_t>(__builtin_ctz(mask));
+          mask &= mask - 1;
+          s = sims[g];
+          if (implicit) {
+            num += s;
+          } else {
+            const double r = rating(static_cast<std::size_t>(ids[g]));
+            num += s * r;
+            den += std::fabs(s);
+            topLeft -= r == level_[0] ? 1 : 0;
+            secondLeft -= r == level_[1] ? 1 : 0;
+          }
+        } while (++hits < limit && mask != 0);
+      }
+      // Later hits weigh at most the first entry not yet read (none: the list is done).
+      if (bounded && hits > 0 && hits < limit && chunkEnd < end) {
+        const double weight = std::fabs(sims[chunkEnd]);
+        const double best = implicit
+                                ? num + (limit - hits) * weight
+                                : bestMean(num, den, weight, limit - hits, topLeft, secondLeft);
+        if (surelyBelow(best, threshold)) return false;
+      }
+    }
+    if (implicit) {
+      score = num;
+    } else {
+      score = hits > 0 && den != 0 ? num / den : user_.mean;
+    }
+    return true;
+  }
+
+  /// Entries a pull of a candidate with more than k hits reads when its hits are spread evenly:
+  /// k * length / hits.
+  double pullEntries(std::size_t item) const {
+    const auto row = static_cast<std::int32_t>(item);
+    const auto length = static_cast<double>(state_.lists.end(row) - state_.lists.begin(row));
+    return settings_.neighbors * length / pushedHits(item);
+  }
+
+  /// For a candidate with more than k hits: whether selecting its first k from its gathered hits
+  /// (about 4 steps a hit) beats walking its list to the k-th hit.
+  bool gatheringIsCheaper(std::size_t item) const {
+    return 4 * pushedHits(item) < pullEntries(item);
+  }
+
+  /// Exact predictions for `items` without walking their lists: a second push gathers each one's
+  /// hits, and the first k of them in neighbour order are summed. Costs one push and a selection
+  /// per item, where walking costs each list up to its k-th (or last) hit.
+  void gatheredScores(const std::vector<std::int32_t>& items, std::vector<double>& scores) const {
+    std::vector<std::int32_t>& slot = scratch_.slot;
+    std::vector<std::uint32_t> next(items.size() + 1, 0);
+    for (std::size_t t = 0; t < items.size(); ++t) {
+      slot[static_cast<std::size_t>(items[t])] = static_cast<std::int32_t>(t);
+      next[t + 1] =
+          next[t] + static_cast<std::uint32_t>(pushedHits(static_cast<std::size_t>(items[t])));
+    }
+    const std::vector<std::uint32_t> first(next.begin(), next.end());
+    struct Hit {
+      double sim;
+      std::int32_t item;
+    };
+    std::vector<Hit> hits(next.back());
+    const knn::NeighborLists& containing = state_.containing();
+    const std::int32_t* slots = slot.data();
+    for (std::int32_t j : user_.row.items) {
+      for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
+        const std::int32_t t = slots[containing.ids[g]];
+        if (t >= 0) hits[next[static_cast<std::size_t>(t)]++] = {containing.sims[g], j};
+      }
+    }
+    scores.resize(items.size());
+    for (std::size_t t = 0; t < items.size(); ++t) {
+      slot[static_cast<std::size_t>(items[t])] = -1;
+      auto begin = hits.begin() + first[t];
+      auto end = hits.begin() + first[t + 1];
+      auto stronger = [](const Hit& a, const Hit& b) {
+        return knn::strongerNeighbor(a.sim, a.item, b.sim, b.item);
+      };
+      if (end - begin > settings_.neighbors) {
+        std::nth_element(begin, begin + settings_.neighbors, end, stronger);
+        end = begin + settings_.neighbors;
+      }
+      std::sort(begin, end, stronger);
+      double num = 0.0;
+      double den = 0.0;
+      for (auto hit = begin; hit != end; ++hit) {
+        if (settings_.implicit) {
+          num += hit->sim;
+        } else {
+          num += hit->sim * rating(static_cast<std::size_t>(hit->item));
+          den += std::fabs(hit->sim);
+        }
+      }
+      scores[t] = settings_.implicit ? num : (den != 0 ? num / den : user_.mean);
+    }
+  }
+
+ private:
+  // The highest mean reachable from the sums `num` / `den` by `left` more hits, each weighing at
+  // most `weight`, at most topLeft of them at the best level and secondLeft at the second:
+  // ratings above the running mean are taken best first at full weight, the rest left out.
+  double bestMean(double num, double den, double weight, std::int32_t left, std::int32_t topLeft,
+                  std::int32_t secondLeft) const {
+    double best = num / den;
+    const std::int32_t available[3] = {topLeft, secondLeft, left};
+    for (int l = 0; l < 3 && left > 0; ++l) {
+      if (!(level_[l] > best)) break;
+      const std::int32_t taken = std::max(0, std::min(left, available[l]));
+      num += taken * weight * level_[l];
+      den += taken * weight;
+      left -= taken;
+      best = num / den;
+    }
+    return best;
+  }
+
+  struct Sums {
+    double num = 0.0;
+    double den = 0.0;
+    std::int32_t hits = 0;
+    std::int32_t top = 0;     // hits rated at the best level
+    std::int32_t second = 0;  // hits rated at the second level
+  };
+  struct Scratch {
+    std::vector<std::uint8_t> rated;  // 1 for rated items: bytes, so that a pull tests 16 at once
+    std::vector<double> rating;
+    std::vector<Sums> sums;
+    std::vector<std::int32_t> slot;  // -1, or where an item's gathered hits go
+  };
+  static Scratch& scratchFor(const ItemKnn::State& state) {
+    thread_local Scratch scratch;
+    const auto n = static_cast<std::size_t>(state.lists.rows());
+    if (scratch.sums.size() != n) {
+      scratch.rated.assign(n, 0);
+      scratch.rating.assign(n, 0.0);
+      scratch.sums.assign(n, Sums{});
+      scratch.slot.assign(n, -1);
+    }
+    return scratch;
+  }
+
+  const ItemKnn::State& state_;
+  const Settings& settings_;
+  const UserRow& user_;
+  Scratch& scratch_;
+  double maxAbsRating_ = 0.0;
+  double minRating_ = std::numeric_limits<double>::infinity();
+  // The user's best, second best and third best distinct ratings (-inf where there are fewer).
+  double level_[3] = {-std::numeric_limits<double>::infinity(),
+                      -std::numeric_limits<double>::infinity(),
+                      -std::numeric_limits<double>::infinity()};
+  bool pushed_ = false;
+  std::size_t pushCost_ = 0;
+  // What touchList read, kept so that its reads are not optimised away.
+  volatile std::uint32_t touched_ = 0;
+  volatile double touchedSims_ = 0.0;
+};
+
 }  // namespace
 
 ItemKnn::ItemKnn(const OptionMap& options)
@@ -228,9 +464,8 @@ bool ItemKnn::predictsRatings() const { return !settings_->implicit; }
 std::size_t ItemKnn::stateBytes() const {
   if (!state_) return 0;
   const State& s = *state_;
-  return s.bounded.bytes() + (s.means.size() + s.incSims.size()) * sizeof(double) +
-         (s.rowBit.size() + s.incOffsets.size() + s.incBits.size()) * sizeof(std::uint32_t) +
-         s.blockRows.size() * sizeof(std::int32_t);
+  return (s.means.size() + s.strongest.size() + s.weakest.size()) * sizeof(double) +
+         s.lists.bytes() + s.inverse.bytes();
 }
 
 std::unique_ptr<Recommender::TrainingRun> ItemKnn::startTraining(const Dataset& data) {
@@ -244,119 +479,184 @@ void ItemKnn::adopt(TrainingRun& run) {
 }
 
 void ItemKnn::scoreInto(const UserContext& user, double* scores) const {
-  scoreUser(user, nullptr, scores);
+  const Settings& settings = *settings_;
+  const UserRow row = userRowOf(user, trainingData(), *state_);
+  UserScorer scorer(*state_, settings, row);
+  scorer.push();
+  std::vector<std::int32_t> gathered;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(numItems()); ++i) {
+    const std::int32_t hits = scorer.pushedHits(i);
+    if (hits > 0 && (hits <= settings.neighbors || scorer.gatheringIsCheaper(i))) {
+      gathered.push_back(static_cast<std::int32_t>(i));
+    } else {
+      scores[i] = scorer.pulledScore(i, std::min(hits, settings.neighbors));
+    }
+  }
+  std::vector<double> exact;
+  scorer.gatheredScores(gathered, exact);
+  for (std::size_t t = 0; t < gathered.size(); ++t) {
+    scores[static_cast<std::size_t>(gathered[t])] = exact[t];
+  }
+  if (!settings.implicit) {
+    for (std::size_t e = 0; e < row.row.items.size(); ++e) {
+      scores[static_cast<std::size_t>(row.row.items[e])] = row.row.values[e];
+    }
+  }
 }
+
+// Walks only the asked-for lists: no push, whose cost is the user's whole neighbourhood.
+void ItemKnn::scoreItemsInto(const UserContext& user, Span<std::int32_t> items,
+                             double* scores) const {
+  const Settings& settings = *settings_;
+  const UserRow row = userRowOf(user, trainingData(), *state_);
+  UserScorer scorer(*state_, settings, row);
+  for (std::size_t t = 0; t < items.size(); ++t) {
+    const auto i = static_cast<std::size_t>(items[t]);
+    scores[t] = !settings.implicit && scorer.rated(i) ? scorer.rating(i)
+                                                      : scorer.pulledScore(i, settings.neighbors);
+  }
+}
+
+namespace {
+
+// A pull reads each candidate's list until k hits. When the user's hits are spread evenly, a list
+// of length L holds L * pushCost / totalEntries of them, so k hits take k * totalEntries /
+// pushCost entries, or the whole list.
+bool pullIsCheaper(const knn::NeighborLists& lists, int neighbors, std::size_t pushCost) {
+  if (pushCost == 0) return false;
+  const double reach = static_cast<double>(neighbors) * static_cast<double>(lists.ids.size()) /
+                       static_cast<double>(pushCost);
+  double pullCost = 0.0;
+  for (std::int32_t i = 0; i < lists.rows(); ++i) {
+    pullCost += std::min(reach, static_cast<double>(lists.end(i) - lists.begin(i)));
+    if (pullCost >= static_cast<double>(pushCost)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// The k best lower bounds seen so far: at least k candidates score at least the smallest.
+class LowerBounds {
+ public:
+  explicit LowerBounds(std::size_t k) : k_(k) {}
+  void add(double low) {
+    if (k_ == 0) return;
+    if (heap_.size() < k_) {
+      heap_.push_back(low);
+      std::push_heap(heap_.begin(), heap_.end(), std::greater<double>());
+    } else if (low > heap_.front()) {
+      std::pop_heap(heap_.begin(), heap_.end(), std::greater<double>());
+      heap_.back() = low;
+      std::push_heap(heap_.begin(), heap_.end(), std::greater<double>());
+    }
+  }
+  /// A candidate sure to score below this cannot make the top k.
+  double threshold() const {
+    return heap_.size() == k_ ? heap_.front() : -std::numeric_limits<double>::infinity();
+  }
+
+ private:
+  std::size_t k_;
+  std::vector<double> heap_;
+};
 
 void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k,
                    Recommendations& out) const {
-  std::vector<double> scores(static_cast<std::size_t>(numItems()));
-  scoreUser(user, &filter, scores.data());
-  rankScores(scores, filter, k, out);
-}
-
-void ItemKnn::scoreUser(const UserContext& user, const CandidateFilter* filter,
-                        double* scores) const {
-  const Interactions& train = trainingData();
   const State& state = *state_;
   const Settings& settings = *settings_;
-  const auto n = static_cast<std::size_t>(train.numItems());
-  const std::int32_t k = settings.neighbors;
-  const bool implicit = settings.implicit;
-  const UserRow user_ = userRowOf(user, train, state);
-  const RatingRow& row = user_.row;
-  const std::size_t d = row.items.size();
+  const auto n = static_cast<std::size_t>(numItems());
+  const std::int32_t neighbors = settings.neighbors;
+  const UserRow row = userRowOf(user, trainingData(), state);
+  UserScorer scorer(state, settings, row);
+  // A rated item scores its rating (explicit data), as in score().
+  const bool explicitRatings = !settings.implicit;
+  const bool pushing = !pullIsCheaper(state.lists, neighbors, scorer.pushCost());
+  if (pushing) scorer.push();
 
-  std::vector<std::uint8_t> wanted(n, 1);
-  if (!implicit) {
-    for (std::int32_t j : row.items) wanted[static_cast<std::size_t>(j)] = 0;
-  }
-  if (filter != nullptr) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!filter->allows(static_cast<std::int32_t>(i))) wanted[i] = 0;
-    }
-  }
-
-  // Scratch kept between calls: the marks need no clearing (only set bits are read) and the
-  // bitmap is cleared block by block after use.
-  thread_local std::vector<std::uint64_t> words;
-  // One mark per set bit: s and the rating it weighs, side by side so that a mark costs one
-  // cache line.
-  struct Mark {
-    double sim;
-    double rating;
+  // Candidates are exact, pushed (at most k hits: the notebook's set, summed in another order,
+  // within `margin`), or to pull (more than k hits, or no push).
+  enum class Kind : std::uint8_t { kExact, kPushed, kToPull };
+  struct Candidate {
+    double score;
+    double margin;
+    std::int32_t item;
+    Kind kind;
   };
-  thread_local std::vector<Mark> marks;
-  words.assign((state.blockBits + 63) / 64, 0);
-  if (marks.size() < state.blockBits) marks.resize(state.blockBits);
-  Mark* mark = marks.data();
-  const std::uint32_t* incBits = state.incBits.data();
-  const double* incSims = state.incSims.data();
-  for (std::size_t b = 0; b < state.blocks(); ++b) {
-    const auto firstRow = static_cast<std::size_t>(state.blockRows[b]);
-    const auto endRow = static_cast<std::size_t>(state.blockRows[b + 1]);
-    const std::uint32_t base = state.rowBit[firstRow];
-    const std::uint32_t limit = state.rowBit[endRow];
-    const std::uint32_t* offsets = state.incOffsets.data() + b;
-    const std::size_t blocks = state.blocks();
-    for (std::size_t e = 0; e < d; ++e) {
-      const auto j = static_cast<std::size_t>(row.items[e]);
-      const double rating = row.values[e];
-      for (std::uint32_t c = offsets[j * blocks]; c < offsets[j * blocks + 1]; ++c) {
-        const std::uint32_t bit = incBits[c] - base;
-        words[bit >> 6] |= std::uint64_t{1} << (bit & 63);
-        mark[bit] = {incSims[c], rating};
-      }
-    }
-    for (std::size_t i = firstRow; i < endRow; ++i) {
-      if (!wanted[i]) continue;
-      // The notebook's num / den over the first k hits, in neighbour order.
-      double num = 0.0;
-      double den = 0.0;
-      std::int32_t hits = 0;
-      const std::size_t firstWord = (state.rowBit[i] - base) >> 6;
-      const std::size_t endWord = (state.rowBit[i + 1] - base) >> 6;
-      for (std::size_t w = firstWord; w < endWord && hits < k; ++w) {
-        std::uint64_t set = words[w];
-        while (set != 0) {
-          const std::size_t bit = w * 64 + static_cast<std::size_t>(__builtin_ctzll(set));
-          set &= set - 1;
-          const double s = mark[bit].sim;
-          if (implicit) {
-            num += s;
-          } else {
-            num += s * mark[bit].rating;
-            den += std::fabs(s);
-          }
-          if (++hits == k) break;
-        }
-      }
-      if (implicit) {
-        scores[i] = num;
-      } else {
-        scores[i] = hits > 0 && den != 0 ? num / den : user_.mean;
-      }
-    }
-    // An empty block leaves `words` empty, and memset's pointer must never be null (even for 0).
-    if (limit > base)
-      std::memset(words.data(), 0, ((limit - base + 63) >> 6) * sizeof(std::uint64_t));
-  }
+  std::vector<Candidate> candidates;
+  candidates.reserve(n);
+  LowerBounds lows(static_cast<std::size_t>(k));
   for (std::size_t i = 0; i < n; ++i) {
-    if (!wanted[i]) scores[i] = -std::numeric_limits<double>::infinity();
+    if (!filter.allows(static_cast<std::int32_t>(i))) continue;
+    Candidate c{0.0, 0.0, static_cast<std::int32_t>(i), Kind::kExact};
+    if (explicitRatings && scorer.rated(i)) {
+      c.score = scorer.rating(i);
+    } else if (!pushing || scorer.pushedHits(i) > neighbors) {
+      c.kind = Kind::kToPull;
+    } else if (scorer.pushedHits(i) == 0) {
+      c.score = scorer.pulledScore(i, 0);
+    } else {
+      c.kind = Kind::kPushed;
+      c.score = scorer.pushedScore(i, c.margin);
+    }
+    if (c.kind != Kind::kToPull) lows.add(c.score - c.margin);
+    candidates.push_back(c);
   }
-  if (!implicit) {
-    for (std::size_t e = 0; e < d; ++e) {
-      scores[static_cast<std::size_t>(row.items[e])] = row.values[e];
+  // Pulls stop early once a candidate is sure to miss the list; each completed one may raise the
+  // bar for the next. A pushed candidate's ceiling may rule it out without a pull.
+  std::vector<Candidate*> toPull;
+  for (Candidate& c : candidates) {
+    if (c.kind != Kind::kToPull) continue;
+    if (pushing && scorer.surelyBelow(scorer.pushedCeiling(static_cast<std::size_t>(c.item)),
+                                      lows.threshold())) {
+      continue;
+    }
+    toPull.push_back(&c);
+  }
+  constexpr std::size_t kAhead = 8;  // lists touched ahead: each starts with a cache miss
+  for (std::size_t t = 0; t < toPull.size(); ++t) {
+    if (t + kAhead < toPull.size())
+      scorer.touchList(static_cast<std::size_t>(toPull[t + kAhead]->item));
+    Candidate& c = *toPull[t];
+    if (scorer.pull(static_cast<std::size_t>(c.item), neighbors, lows.threshold(), c.score)) {
+      c.kind = Kind::kExact;
+      lows.add(c.score);
     }
   }
+  // Pushed candidates that may still make the list are made exact: by pulls, or, where their
+  // lists hold more entries than a push reads (many survivors: large k), by one gathering.
+  const double threshold = lows.threshold();
+  TopK top(static_cast<std::size_t>(k));
+  std::vector<std::int32_t> survivors;
+  std::size_t survivorEntries = 0;
+  for (Candidate& c : candidates) {
+    if (c.kind == Kind::kToPull || c.score + c.margin < threshold) continue;
+    if (c.kind == Kind::kExact) {
+      top.push(c.score, c.item);
+    } else {
+      survivors.push_back(c.item);
+      survivorEntries += state.lists.end(c.item) - state.lists.begin(c.item);
+    }
+  }
+  if (survivorEntries > scorer.pushCost()) {
+    std::vector<double> exact;
+    scorer.gatheredScores(survivors, exact);
+    for (std::size_t t = 0; t < survivors.size(); ++t) top.push(exact[t], survivors[t]);
+  } else {
+    for (std::int32_t item : survivors) {
+      const auto i = static_cast<std::size_t>(item);
+      double score = 0.0;
+      if (scorer.pull(i, scorer.pushedHits(i), threshold, score)) top.push(score, item);
+    }
+  }
+  top.drainSorted(out.items, out.scores);
 }
 
 void ItemKnn::similarItemsInto(std::int32_t item, int k, Recommendations& out) const {
-  std::vector<std::int32_t> ids;
-  std::vector<double> sims;
-  neighborListOf(*state_, item, ids, sims);
+  const knn::NeighborLists& lists = state_->lists;
   TopK top(static_cast<std::size_t>(k));
-  for (std::size_t g = 0; g < ids.size(); ++g) {
-    if (sims[g] > 0) top.push(sims[g], ids[g]);
+  for (std::size_t g = lists.begin(item); g < lists.end(item); ++g) {
+    if (lists.sims[g] > 0) top.push(lists.sims[g], lists.ids[g]);
   }
   top.drainSorted(out.items, out.scores);
 }
@@ -372,17 +672,16 @@ RECWASM_COLD std::vector<Contribution> ItemKnn::explainItem(const UserContext& u
     return &row.values[static_cast<std::size_t>(it - row.items.begin())];
   };
   if (!settings.implicit && ratingOf(item) != nullptr) return {};
-  std::vector<std::int32_t> ids;
-  std::vector<double> sims;
-  neighborListOf(*state_, item, ids, sims);
+  const knn::NeighborLists& lists = state_->lists;
   std::vector<Contribution> out;
   double den = 0.0;
-  for (std::size_t g = 0; g < ids.size() && static_cast<int>(out.size()) < settings.neighbors;
-       ++g) {
-    const double* r = ratingOf(ids[g]);
+  for (std::size_t g = lists.begin(item);
+       g < lists.end(item) && static_cast<int>(out.size()) < settings.neighbors; ++g) {
+    const double* r = ratingOf(lists.ids[g]);
     if (r == nullptr) continue;
-    out.push_back({ids[g], settings.implicit ? sims[g] : sims[g] * *r});
-    den += std::fabs(sims[g]);
+    const double s = lists.sims[g];
+    out.push_back({lists.ids[g], settings.implicit ? s : s * *r});
+    den += std::fabs(s);
   }
   if (!settings.implicit) {
     for (Contribution& c : out) c.weight /= den;

@@ -86,7 +86,7 @@ class ItemKnn final : public Recommender {
   explicit ItemKnn(const OptionMap& options);
   ~ItemKnn() override;
   bool predictsRatings() const override;
-  /// Bytes held by the fitted state (similarity lists, their inverted index, means).
+  /// Bytes held by the fitted state (similarity lists, their inverse when bounded, means).
   std::size_t stateBytes() const;
 
   struct State;
@@ -95,6 +95,8 @@ class ItemKnn final : public Recommender {
   std::unique_ptr<TrainingRun> startTraining(const Dataset& data) override;
   void adopt(TrainingRun& run) override;
   void scoreInto(const UserContext& user, double* scores) const override;
+  void scoreItemsInto(const UserContext& user, Span<std::int32_t> items,
+                      double* scores) const override;
   void rank(const UserContext& user, const CandidateFilter& filter, int k,
             Recommendations& out) const override;
   void similarItemsInto(std::int32_t item, int k, Recommendations& out) const override;
@@ -104,8 +106,6 @@ class ItemKnn final : public Recommender {
   void loadState(SnapshotReader& in) override;
 
  private:
-  void scoreUser(const UserContext& user, const CandidateFilter* filter, double* scores) const;
-
   std::unique_ptr<knn::Settings> settings_;
   std::shared_ptr<const State> state_;
 };
