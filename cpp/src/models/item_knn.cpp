@@ -333,51 +333,48 @@ class UserScorer {
   }
 
   /// Exact predictions for `items` without walking their lists: a second push gathers each one's
-  /// hits, and the first k of them in neighbour order are summed. Costs one push and a selection
-  /// per item, where walking costs each list up to its k-th (or last) hit.
+  /// hits, which are put in neighbour order and the first k of them summed. Costs one push and a
+  /// sort per item, where walking costs each list up to its k-th (or last) hit.
   void gatheredScores(const std::vector<std::int32_t>& items, std::vector<double>& scores) const {
     std::vector<std::int32_t>& slot = scratch_.slot;
-    std::vector<std::uint32_t> next(items.size() + 1, 0);
+    knn::NeighborLists& hits = scratch_.gathered;  // row t: items[t]'s hits (rated item, s)
+    hits.offsets.assign(items.size() + 1, 0);
     for (std::size_t t = 0; t < items.size(); ++t) {
       slot[static_cast<std::size_t>(items[t])] = static_cast<std::int32_t>(t);
-      next[t + 1] =
-          next[t] + static_cast<std::uint32_t>(pushedHits(static_cast<std::size_t>(items[t])));
+      hits.offsets[t + 1] = hits.offsets[t] + static_cast<std::uint32_t>(
+                                                  pushedHits(static_cast<std::size_t>(items[t])));
     }
-    const std::vector<std::uint32_t> first(next.begin(), next.end());
-    struct Hit {
-      double sim;
-      std::int32_t item;
-    };
-    std::vector<Hit> hits(next.back());
+    hits.ids.resize(hits.offsets.back());
+    hits.sims.resize(hits.offsets.back());
+    std::vector<std::uint32_t> next(hits.offsets.begin(), hits.offsets.end() - 1);
     const knn::NeighborLists& containing = state_.containing();
     const std::int32_t* slots = slot.data();
     for (std::int32_t j : user_.row.items) {
       for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
         const std::int32_t t = slots[containing.ids[g]];
-        if (t >= 0) hits[next[static_cast<std::size_t>(t)]++] = {containing.sims[g], j};
+        if (t < 0) continue;
+        const std::uint32_t at = next[static_cast<std::size_t>(t)]++;
+        hits.ids[at] = j;
+        hits.sims[at] = containing.sims[g];
       }
     }
     scores.resize(items.size());
+    std::vector<std::uint32_t>& order = scratch_.order;
     for (std::size_t t = 0; t < items.size(); ++t) {
       slot[static_cast<std::size_t>(items[t])] = -1;
-      auto begin = hits.begin() + first[t];
-      auto end = hits.begin() + first[t + 1];
-      auto stronger = [](const Hit& a, const Hit& b) {
-        return knn::strongerNeighbor(a.sim, a.item, b.sim, b.item);
-      };
-      if (end - begin > settings_.neighbors) {
-        std::nth_element(begin, begin + settings_.neighbors, end, stronger);
-        end = begin + settings_.neighbors;
-      }
-      std::sort(begin, end, stronger);
+      const auto row = static_cast<std::int32_t>(t);
+      knn::strengthOrder(hits, hits.begin(row), hits.end(row), order);
+      const std::size_t used =
+          std::min(order.size(), static_cast<std::size_t>(settings_.neighbors));
       double num = 0.0;
       double den = 0.0;
-      for (auto hit = begin; hit != end; ++hit) {
+      for (std::size_t e = 0; e < used; ++e) {
+        const std::size_t g = hits.begin(row) + order[e];
         if (settings_.implicit) {
-          num += hit->sim;
+          num += hits.sims[g];
         } else {
-          num += hit->sim * rating(static_cast<std::size_t>(hit->item));
-          den += std::fabs(hit->sim);
+          num += hits.sims[g] * rating(static_cast<std::size_t>(hits.ids[g]));
+          den += std::fabs(hits.sims[g]);
         }
       }
       scores[t] = settings_.implicit ? num : (den != 0 ? num / den : user_.mean);
@@ -415,6 +412,8 @@ class UserScorer {
     std::vector<double> rating;
     std::vector<Sums> sums;
     std::vector<std::int32_t> slot;  // -1, or where an item's gathered hits go
+    knn::NeighborLists gathered;
+    std::vector<std::uint32_t> order;
   };
   static Scratch& scratchFor(const ItemKnn::State& state) {
     thread_local Scratch scratch;
@@ -536,31 +535,6 @@ bool pullIsCheaper(const knn::NeighborLists& lists, int neighbors, std::size_t p
 
 }  // namespace
 
-// The k best lower bounds seen so far: at least k candidates score at least the smallest.
-class LowerBounds {
- public:
-  explicit LowerBounds(std::size_t k) : k_(k) {}
-  void add(double low) {
-    if (k_ == 0) return;
-    if (heap_.size() < k_) {
-      heap_.push_back(low);
-      std::push_heap(heap_.begin(), heap_.end(), std::greater<double>());
-    } else if (low > heap_.front()) {
-      std::pop_heap(heap_.begin(), heap_.end(), std::greater<double>());
-      heap_.back() = low;
-      std::push_heap(heap_.begin(), heap_.end(), std::greater<double>());
-    }
-  }
-  /// A candidate sure to score below this cannot make the top k.
-  double threshold() const {
-    return heap_.size() == k_ ? heap_.front() : -std::numeric_limits<double>::infinity();
-  }
-
- private:
-  std::size_t k_;
-  std::vector<double> heap_;
-};
-
 void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k,
                    Recommendations& out) const {
   const State& state = *state_;
@@ -585,7 +559,12 @@ void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k
   };
   std::vector<Candidate> candidates;
   candidates.reserve(n);
-  LowerBounds lows(static_cast<std::size_t>(k));
+  // The k best lower bounds seen: at least k candidates score at least the smallest, so one
+  // sure to score below it cannot make the list.
+  TopK lows(static_cast<std::size_t>(k));
+  auto threshold = [&lows] {
+    return lows.full() ? lows.worstScore() : -std::numeric_limits<double>::infinity();
+  };
   for (std::size_t i = 0; i < n; ++i) {
     if (!filter.allows(static_cast<std::int32_t>(i))) continue;
     Candidate c{0.0, 0.0, static_cast<std::int32_t>(i), Kind::kExact};
@@ -599,7 +578,7 @@ void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k
       c.kind = Kind::kPushed;
       c.score = scorer.pushedScore(i, c.margin);
     }
-    if (c.kind != Kind::kToPull) lows.add(c.score - c.margin);
+    if (c.kind != Kind::kToPull) lows.push(c.score - c.margin, c.item);
     candidates.push_back(c);
   }
   // Pulls stop early once a candidate is sure to miss the list; each completed one may raise the
@@ -607,8 +586,8 @@ void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k
   std::vector<Candidate*> toPull;
   for (Candidate& c : candidates) {
     if (c.kind != Kind::kToPull) continue;
-    if (pushing && scorer.surelyBelow(scorer.pushedCeiling(static_cast<std::size_t>(c.item)),
-                                      lows.threshold())) {
+    if (pushing &&
+        scorer.surelyBelow(scorer.pushedCeiling(static_cast<std::size_t>(c.item)), threshold())) {
       continue;
     }
     toPull.push_back(&c);
@@ -618,19 +597,19 @@ void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k
     if (t + kAhead < toPull.size())
       scorer.touchList(static_cast<std::size_t>(toPull[t + kAhead]->item));
     Candidate& c = *toPull[t];
-    if (scorer.pull(static_cast<std::size_t>(c.item), neighbors, lows.threshold(), c.score)) {
+    if (scorer.pull(static_cast<std::size_t>(c.item), neighbors, threshold(), c.score)) {
       c.kind = Kind::kExact;
-      lows.add(c.score);
+      lows.push(c.score, c.item);
     }
   }
   // Pushed candidates that may still make the list are made exact: by pulls, or, where their
   // lists hold more entries than a push reads (many survivors: large k), by one gathering.
-  const double threshold = lows.threshold();
+  const double bar = threshold();
   TopK top(static_cast<std::size_t>(k));
   std::vector<std::int32_t> survivors;
   std::size_t survivorEntries = 0;
   for (Candidate& c : candidates) {
-    if (c.kind == Kind::kToPull || c.score + c.margin < threshold) continue;
+    if (c.kind == Kind::kToPull || c.score + c.margin < bar) continue;
     if (c.kind == Kind::kExact) {
       top.push(c.score, c.item);
     } else {
@@ -646,7 +625,7 @@ void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k
     for (std::int32_t item : survivors) {
       const auto i = static_cast<std::size_t>(item);
       double score = 0.0;
-      if (scorer.pull(i, scorer.pushedHits(i), threshold, score)) top.push(score, item);
+      if (scorer.pull(i, scorer.pushedHits(i), bar, score)) top.push(score, item);
     }
   }
   top.drainSorted(out.items, out.scores);
