@@ -114,7 +114,8 @@ UserRow userRowOf(const UserContext& user, const Interactions& train, const Item
 }
 
 // Scores one user. Holds the rated items as bytes and a dense rating table (for pulls) and, after
-// push(), sums per candidate; the tables are kept between calls (thread_local) and cleared after.
+// push(), sums per candidate; the tables are kept between calls (thread_local) and cleared when
+// the scorer goes, also when a call fails (an allocation inside may throw).
 //
 // Bounds (similarities >= 0 only): a prediction is a weighted mean of the ratings of its hits, so
 // it can be bounded from what is known of them. The user's ratings are seen as levels: the best,
@@ -130,7 +131,6 @@ class UserScorer {
       scratch_.rated[j] = 1;
       scratch_.rating[j] = r;
       maxAbsRating_ = std::max(maxAbsRating_, std::fabs(r));
-      minRating_ = std::min(minRating_, r);
       double insert = r;  // into the distinct levels, best first
       for (double& level : level_) {
         if (insert == level) break;
@@ -223,22 +223,15 @@ class UserScorer {
       }
       best = std::max(best, num / den);
     }
-    // The first k hits weigh at least k / hits of all: what the rest (rated at least the lowest
-    // rating) leave to them bounds their mean too. Only a few times k hits keep this useful and
-    // the rounding of the pushed sums within surelyBelow's slack.
-    if (acc.hits <= 4 * k) {
-      const double fromAll = minRating_ + (acc.num / acc.den - minRating_) * acc.hits / k;
-      best = std::min(best, fromAll);
-    }
     return best;
   }
 
   /// True when `value`, a bound on a prediction, is below `threshold` by more than the rounding
-  /// of the notebook's sums (at most k u times their magnitude; this allows far more).
+  /// of the notebook's sums (about k u times their magnitude; this allows over 100 times more).
   bool surelyBelow(double value, double threshold) const {
     if (!state_.nonNegative) return false;
-    const double slack =
-        0x1p-40 * (std::fabs(threshold) + maxAbsRating_) * (1.0 + std::fabs(value));
+    const double slack = 0x1p-46 * (settings_.neighbors + 64) *
+                         (std::fabs(threshold) + maxAbsRating_) * (1.0 + std::fabs(value));
     return value + slack < threshold;
   }
 
@@ -260,7 +253,7 @@ class UserScorer {
   }
 
   /// pulledScore, unless the prediction is sure to fall below `threshold`: then false, as soon
-  /// as that shows. The hits still to come weigh at most the last one seen each.
+  /// as that shows. The hits still to come weigh at most the first entry not yet read each.
   bool pull(std::size_t item, std::int32_t limit, double threshold, double& score) const {
     const knn::NeighborLists& lists = state_.lists;
     const auto row = static_cast<std::int32_t>(item);
@@ -337,6 +330,14 @@ class UserScorer {
   /// sort per item, where walking costs each list up to its k-th (or last) hit.
   void gatheredScores(const std::vector<std::int32_t>& items, std::vector<double>& scores) const {
     std::vector<std::int32_t>& slot = scratch_.slot;
+    // Slots set below must not outlive this call, even when an allocation throws.
+    struct SlotReset {
+      std::vector<std::int32_t>& slot;
+      const std::vector<std::int32_t>& items;
+      ~SlotReset() {
+        for (std::int32_t item : items) slot[static_cast<std::size_t>(item)] = -1;
+      }
+    } reset{slot, items};
     knn::NeighborLists& hits = scratch_.gathered;  // row t: items[t]'s hits (rated item, s)
     hits.offsets.assign(items.size() + 1, 0);
     for (std::size_t t = 0; t < items.size(); ++t) {
@@ -361,7 +362,6 @@ class UserScorer {
     scores.resize(items.size());
     std::vector<std::uint32_t>& order = scratch_.order;
     for (std::size_t t = 0; t < items.size(); ++t) {
-      slot[static_cast<std::size_t>(items[t])] = -1;
       const auto row = static_cast<std::int32_t>(t);
       knn::strengthOrder(hits, hits.begin(row), hits.end(row), order);
       const std::size_t used =
@@ -432,7 +432,6 @@ class UserScorer {
   const UserRow& user_;
   Scratch& scratch_;
   double maxAbsRating_ = 0.0;
-  double minRating_ = std::numeric_limits<double>::infinity();
   // The user's best, second best and third best distinct ratings (-inf where there are fewer).
   double level_[3] = {-std::numeric_limits<double>::infinity(),
                       -std::numeric_limits<double>::infinity(),

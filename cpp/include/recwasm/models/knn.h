@@ -86,7 +86,8 @@ class ItemKnn final : public Recommender {
   explicit ItemKnn(const OptionMap& options);
   ~ItemKnn() override;
   bool predictsRatings() const override;
-  /// Bytes held by the fitted state (similarity lists, their inverse when bounded, means).
+  /// Bytes held by the fitted state (similarity lists, their inverse when bounded, each list's
+  /// strongest and weakest |s|, means).
   std::size_t stateBytes() const;
 
   struct State;
