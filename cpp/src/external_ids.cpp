@@ -81,6 +81,16 @@ std::vector<double> scoreExternal(const Recommender& model, const ExternalReques
   return model.score(dense.query);
 }
 
+std::vector<double> scoreItemsExternal(const Recommender& model, const ExternalRequest& request,
+                                       const std::vector<ExternalId>& items) {
+  std::vector<std::int32_t> dense;
+  dense.reserve(items.size());
+  for (ExternalId item : items) dense.push_back(denseItem(model, item));
+  DenseRequest denseRequest;
+  toDense(model, request, denseRequest);
+  return model.scoreItems(denseRequest.query, dense);
+}
+
 ExternalRecommendations similarItemsExternal(const Recommender& model, ExternalId item, int k) {
   return toExternal(model, model.similarItems(denseItem(model, item), k));
 }

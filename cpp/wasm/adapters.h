@@ -84,7 +84,8 @@ class WasmModel {
   /// a known user, k and excludeSeen in; the items then their scores into resultBuffer(), their
   /// count out. An error also returns 0, so check lastErrorCode before reading.
   int recommendUser(double user, double k, bool excludeSeen) const;
-  val score(val request) const;  ///< Float64Array in catalogue order
+  val score(val request) const;                  ///< Float64Array in catalogue order
+  val scoreItems(val request, val items) const;  ///< Float64Array, one per item of `items`
   val similarItems(double item, int k) const;
   val explain(val request, double item, int topN) const;  ///< {items, weights}
   val save() const;                                       ///< Uint8Array

@@ -44,6 +44,7 @@ EMSCRIPTEN_BINDINGS(recwasm) {
       .function("recommend", &WasmModel::recommend)
       .function("recommendUser", &WasmModel::recommendUser)
       .function("score", &WasmModel::score)
+      .function("scoreItems", &WasmModel::scoreItems)
       .function("similarItems", &WasmModel::similarItems)
       .function("explain", &WasmModel::explain)
       .function("save", &WasmModel::save)

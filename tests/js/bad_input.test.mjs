@@ -467,6 +467,28 @@ test('recommend, score, similarItems and explain reject bad requests', () => {
       expect: OK,
       check: (r) => assert.deepEqual(r.items, []),
     });
+    // scoreItems: the items are checked like the user (ids, then known ones); the model serves on.
+    for (const bad of [...NOT_ARRAYS, ...BAD_ID_ARRAYS]) {
+      cases.push({ name: `${kind}.scoreItems(2, ${show(bad)})`, run: () => model.scoreItems(2, bad), expect: INVALID });
+    }
+    for (const item of [-1, 60, 2 ** 40]) {
+      cases.push({
+        name: `${kind}.scoreItems(2, [1, ${item}]) (unknown)`,
+        run: () => model.scoreItems(2, [1, item]),
+        expect: 'UNKNOWN_ITEM',
+      });
+    }
+    cases.push({
+      name: `${kind}.scoreItems(30, [1]) (unknown user)`,
+      run: () => model.scoreItems(30, [1]),
+      expect: 'UNKNOWN_USER',
+    });
+    cases.push({
+      name: `${kind}.scoreItems(2, [])`,
+      run: () => model.scoreItems(2, []),
+      expect: OK,
+      check: (r) => assert.equal(r.length, 0),
+    });
     // Item-space and explanation queries: bad arguments are refused before capability checks.
     for (const item of [...NOT_NUMBERS.filter((v) => v !== null), ...BAD_NUMBERS]) {
       cases.push({ name: `${kind}.similarItems(${show(item)})`, run: () => model.similarItems(item), expect: INVALID });
@@ -653,6 +675,7 @@ test('disposed objects refuse every call with DISPOSED', () => {
     ['d.setItemText([])', () => d.setItemText([])],
     ['m.recommend(2)', () => m.recommend(2)],
     ['m.score(2)', () => m.score(2)],
+    ['m.scoreItems(2, [1])', () => m.scoreItems(2, [1])],
     ['m.save()', () => m.save()],
     ['m.fit(data)', () => m.fit(data)],
     ['m.info()', () => m.info()],

@@ -67,3 +67,31 @@ test('lists from the short path stay as they were after later calls', () => {
     model.dispose();
   }
 });
+
+test('scoreItems gives exactly what score gives at those items, for every kind', () => {
+  for (const kind of Model.kinds()) {
+    const model = Model.create(kind, FEW_EPOCHS.has(kind) ? { epochs: 2 } : {});
+    try {
+      model.fit(train);
+      const ids = Array.from(model.itemIds());
+      // Any order, repeats allowed.
+      const chosen = [ids.at(-1), ids[0], ids[Math.floor(ids.length / 2)], ids[0]];
+      const position = new Map(ids.map((id, index) => [id, index]));
+      const requests = [
+        ...Array.from(train.userIds()).map((user) => [user, {}]),
+        [null, { history: ids.slice(0, 5), historyValues: [5, 1, 4, 2, 3] }],
+      ];
+      for (const [user, options] of requests) {
+        const all = model.score(user, options);
+        const picked = model.scoreItems(user, chosen, options);
+        assert.deepEqual(
+          Array.from(picked),
+          chosen.map((id) => all[position.get(id)]),
+          `${kind} user ${user}`,
+        );
+      }
+    } finally {
+      model.dispose();
+    }
+  }
+});

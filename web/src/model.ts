@@ -485,6 +485,21 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
   }
 
   /**
+   * score() at `items` (your ids) only, in their order: a rating prediction per item for models
+   * that predict ratings, as Surprise's predict() gives. Costs only what those items need
+   * (item_knn walks just their similarity lists). An item the model does not know throws
+   * UNKNOWN_ITEM.
+   */
+  scoreItems(
+    user: number | null,
+    items: ArrayLike<number>,
+    options: Pick<RecommendOptions, 'history' | 'historyValues'> = {},
+  ): Float64Array {
+    const request = toRequest(user, options);
+    return check(this.handle.scoreItems(request, toFloat64(items, 'items')));
+  }
+
+  /**
    * Items nearest to `item`, best first (models with an item space; others throw UNSUPPORTED;
    * an item the model does not know throws UNKNOWN_ITEM).
    */

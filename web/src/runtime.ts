@@ -80,6 +80,7 @@ export interface RawModel extends RawHandle {
   /** recommend() for a known user with only k / excludeSeen: the count, lists in resultBuffer(). */
   recommendUser(user: number, k: number, excludeSeen: boolean): number;
   score(request: RawRequest): Float64Array;
+  scoreItems(request: RawRequest, items: Float64Array): Float64Array;
   similarItems(item: number, k: number): RawRecommendations;
   explain(request: RawRequest, item: number, topN: number): { items: Float64Array; weights: Float64Array };
   save(): Uint8Array;

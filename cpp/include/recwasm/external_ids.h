@@ -33,9 +33,12 @@ struct ExternalContribution {
 /// - user: with a history the user is treated as new (fold-in); without, kUnknownUser;
 /// - history items: skipped (with their values), so a history may mention newer items;
 /// - exclude / allow items: skipped (an unknown item can never be recommended anyway);
-/// - the item to explain or to find neighbours of: kUnknownItem.
+/// - the item to explain or to find neighbours of, or an item to score: kUnknownItem.
 ExternalRecommendations recommendExternal(const Recommender& model, const ExternalRequest& request);
 std::vector<double> scoreExternal(const Recommender& model, const ExternalRequest& request);
+/// scoreExternal at `items` only, in their order.
+std::vector<double> scoreItemsExternal(const Recommender& model, const ExternalRequest& request,
+                                       const std::vector<ExternalId>& items);
 ExternalRecommendations similarItemsExternal(const Recommender& model, ExternalId item, int k);
 std::vector<ExternalContribution> explainExternal(const Recommender& model,
                                                   const ExternalRequest& request, ExternalId item,
