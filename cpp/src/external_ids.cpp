@@ -1,5 +1,6 @@
 #include "recwasm/external_ids.h"
 
+#include "recwasm/cold.h"
 #include "recwasm/error.h"
 
 namespace recwasm {
@@ -81,8 +82,9 @@ std::vector<double> scoreExternal(const Recommender& model, const ExternalReques
   return model.score(dense.query);
 }
 
-std::vector<double> scoreItemsExternal(const Recommender& model, const ExternalRequest& request,
-                                       const std::vector<ExternalId>& items) {
+RECWASM_COLD std::vector<double> scoreItemsExternal(const Recommender& model,
+                                                    const ExternalRequest& request,
+                                                    const std::vector<ExternalId>& items) {
   std::vector<std::int32_t> dense;
   dense.reserve(items.size());
   for (ExternalId item : items) dense.push_back(denseItem(model, item));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "recwasm/cold.h"
 #include "recwasm/error.h"
 #include "recwasm/top_k.h"
 
@@ -155,7 +156,8 @@ std::vector<double> Recommender::score(const Query& query) const {
   return scores;
 }
 
-std::vector<double> Recommender::scoreItems(const Query& query, Span<std::int32_t> items) const {
+RECWASM_COLD std::vector<double> Recommender::scoreItems(const Query& query,
+                                                         Span<std::int32_t> items) const {
   History buffer;
   UserContext user = resolve(query, buffer);
   for (std::int32_t item : items) requireItem(item, numItems(), "scored");
@@ -164,8 +166,8 @@ std::vector<double> Recommender::scoreItems(const Query& query, Span<std::int32_
   return scores;
 }
 
-void Recommender::scoreItemsInto(const UserContext& user, Span<std::int32_t> items,
-                                 double* scores) const {
+RECWASM_COLD void Recommender::scoreItemsInto(const UserContext& user, Span<std::int32_t> items,
+                                              double* scores) const {
   std::vector<double> all(static_cast<std::size_t>(numItems()));
   scoreInto(user, all.data());
   for (std::size_t t = 0; t < items.size(); ++t) {

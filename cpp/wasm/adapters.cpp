@@ -307,6 +307,13 @@ val WasmModel::explain(val request, double item, int topN) const {
   });
 }
 
+val WasmModel::scoreItems(val request, val items) const {
+  return guarded([&] {
+    return float64Array(
+        scoreItemsExternal(*model_, toRequest(request), externalIds(items, "scored")));
+  });
+}
+
 val WasmModel::save() const {
   return guarded([&] { return typedArray("Uint8Array", model_->save()); });
 }

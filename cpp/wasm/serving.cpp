@@ -139,13 +139,6 @@ val WasmModel::score(val request) const {
   return guarded([&] { return float64Array(scoreExternal(*model_, toRequest(request))); });
 }
 
-val WasmModel::scoreItems(val request, val items) const {
-  return guarded([&] {
-    return float64Array(
-        scoreItemsExternal(*model_, toRequest(request), externalIds(items, "scored")));
-  });
-}
-
 val WasmModel::similarItems(double item, int k) const {
   return guarded([&] {
     return recommendationsToObject(similarItemsExternal(*model_, externalId(item, "item"), k));

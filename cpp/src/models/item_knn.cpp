@@ -476,7 +476,8 @@ void ItemKnn::adopt(TrainingRun& run) {
   state_ = std::move(static_cast<OnePassRun<std::shared_ptr<const State>>&>(run).state());
 }
 
-void ItemKnn::scoreInto(const UserContext& user, double* scores) const {
+// For size: the work is in push(), pull() and gatheredScores(), which stay fast.
+RECWASM_COLD void ItemKnn::scoreInto(const UserContext& user, double* scores) const {
   const Settings& settings = *settings_;
   const UserRow row = userRowOf(user, trainingData(), *state_);
   UserScorer scorer(*state_, settings, row);
@@ -503,8 +504,8 @@ void ItemKnn::scoreInto(const UserContext& user, double* scores) const {
 }
 
 // Walks only the asked-for lists: no push, whose cost is the user's whole neighbourhood.
-void ItemKnn::scoreItemsInto(const UserContext& user, Span<std::int32_t> items,
-                             double* scores) const {
+RECWASM_COLD void ItemKnn::scoreItemsInto(const UserContext& user, Span<std::int32_t> items,
+                                          double* scores) const {
   const Settings& settings = *settings_;
   const UserRow row = userRowOf(user, trainingData(), *state_);
   UserScorer scorer(*state_, settings, row);
