@@ -192,6 +192,20 @@ std::vector<Contribution> Recommender::explain(const Query& query, std::int32_t 
   return explainItem(user, item, topN);
 }
 
+RECWASM_COLD std::vector<Contribution> Recommender::strongestContributions(
+    const std::vector<Contribution>& contributions, int topN) {
+  TopK top(static_cast<std::size_t>(topN));
+  for (const Contribution& c : contributions) {
+    if (c.weight > 0) top.push(c.weight, c.item);
+  }
+  std::vector<std::int32_t> items;
+  std::vector<double> weights;
+  top.drainSorted(items, weights);
+  std::vector<Contribution> out(items.size());
+  for (std::size_t t = 0; t < items.size(); ++t) out[t] = {items[t], weights[t]};
+  return out;
+}
+
 void Recommender::rank(const UserContext& user, const CandidateFilter& filter, int k,
                        Recommendations& out) const {
   std::vector<double> scores(static_cast<std::size_t>(numItems()));

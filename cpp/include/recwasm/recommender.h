@@ -159,6 +159,10 @@ class Recommender {
   virtual void saveState(SnapshotWriter& out) const = 0;
   virtual void loadState(SnapshotReader& in) = 0;
 
+  /// The `topN` strongest of `contributions` with a positive weight, strongest first (ties to
+  /// the lower item id).
+  static std::vector<Contribution> strongestContributions(
+      const std::vector<Contribution>& contributions, int topN);
   /// Ranks `scores` into `out` (descending, ties to the lower item id, -inf skipped).
   static void rankScores(const std::vector<double>& scores, const CandidateFilter& filter, int k,
                          Recommendations& out);

@@ -665,14 +665,7 @@ RECWASM_COLD std::vector<Contribution> ItemKnn::explainItem(const UserContext& u
   if (!settings.implicit) {
     for (Contribution& c : out) c.weight /= den;
   }
-  out.erase(
-      std::remove_if(out.begin(), out.end(), [](const Contribution& c) { return !(c.weight > 0); }),
-      out.end());
-  std::sort(out.begin(), out.end(), [](const Contribution& p, const Contribution& q) {
-    return p.weight > q.weight || (p.weight == q.weight && p.item < q.item);
-  });
-  if (out.size() > static_cast<std::size_t>(topN)) out.resize(static_cast<std::size_t>(topN));
-  return out;
+  return strongestContributions(out, topN);
 }
 
 RECWASM_COLD void ItemKnn::saveState(SnapshotWriter& out) const {

@@ -246,15 +246,9 @@ RECWASM_COLD std::vector<Contribution> UserKnn::explainItem(const UserContext& u
       weight[mine[t]] += x[t] * y[t] / denom * shrink * scale;
     }
   }
-  std::vector<Contribution> out;
-  for (std::size_t a = 0; a < weight.size(); ++a) {
-    if (weight[a] > 0) out.push_back({hood.row.items[a], weight[a]});
-  }
-  std::sort(out.begin(), out.end(), [](const Contribution& p, const Contribution& q) {
-    return p.weight > q.weight || (p.weight == q.weight && p.item < q.item);
-  });
-  if (out.size() > static_cast<std::size_t>(topN)) out.resize(static_cast<std::size_t>(topN));
-  return out;
+  std::vector<Contribution> all(weight.size());
+  for (std::size_t a = 0; a < weight.size(); ++a) all[a] = {hood.row.items[a], weight[a]};
+  return strongestContributions(all, topN);
 }
 
 RECWASM_COLD void UserKnn::saveState(SnapshotWriter& out) const {
