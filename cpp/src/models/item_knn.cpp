@@ -125,6 +125,7 @@ class UserScorer {
  public:
   UserScorer(const ItemKnn::State& state, const Settings& settings, const UserRow& user)
       : state_(state), settings_(settings), user_(user), scratch_(scratchFor(state)) {
+    const knn::NeighborLists& containing = state.containing();
     for (std::size_t e = 0; e < user.row.items.size(); ++e) {
       const auto j = static_cast<std::size_t>(user.row.items[e]);
       const double r = user.row.values[e];
@@ -136,7 +137,6 @@ class UserScorer {
         if (insert == level) break;
         if (insert > level) std::swap(level, insert);
       }
-      const knn::NeighborLists& containing = state.containing();
       pushCost_ += containing.end(user.row.items[e]) - containing.begin(user.row.items[e]);
     }
   }
@@ -311,18 +311,14 @@ class UserScorer {
     return true;
   }
 
-  /// Entries a pull of a candidate with more than k hits reads when its hits are spread evenly:
-  /// k * length / hits.
-  double pullEntries(std::size_t item) const {
+  /// For a candidate with more than k hits: whether selecting its first k from its gathered hits
+  /// (about 4 steps a hit) beats walking its list to the k-th hit (k * length / hits entries when
+  /// the hits are spread evenly).
+  bool gatheringIsCheaper(std::size_t item) const {
+    const auto hits = static_cast<double>(pushedHits(item));
     const auto row = static_cast<std::int32_t>(item);
     const auto length = static_cast<double>(state_.lists.end(row) - state_.lists.begin(row));
-    return settings_.neighbors * length / pushedHits(item);
-  }
-
-  /// For a candidate with more than k hits: whether selecting its first k from its gathered hits
-  /// (about 4 steps a hit) beats walking its list to the k-th hit.
-  bool gatheringIsCheaper(std::size_t item) const {
-    return 4 * pushedHits(item) < pullEntries(item);
+    return 4 * hits * hits < settings_.neighbors * length;
   }
 
   /// Exact predictions for `items` without walking their lists: a second push gathers each one's
