@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <deque>
 #include <limits>
 #include <string>
 
@@ -118,18 +117,30 @@ constexpr EntryBefore entryBefore{};
 
 // Collects the similarities of the pairs (a, b), a < b, emitted row by row with b ascending, and
 // turns them into neighbour lists: every pair for exact lists, or each row's maxStored strongest.
+// Exact lists are written in place as the pairs come, into rows sized by a counting pass (see
+// partnerCounts): no intermediate copy of the pairs, whose pages would cost as much again.
 class PairSink {
  public:
+  /// Bounded lists.
   PairSink(std::int32_t rows, int maxStored)
       : rows_(rows), maxStored_(static_cast<std::size_t>(maxStored)) {
-    if (maxStored_ > 0) {
-      kept_.resize(static_cast<std::size_t>(rows));
-      weakestAbs_.assign(static_cast<std::size_t>(rows), -1.0);  // below any |s|: not full yet
-      weakestId_.assign(static_cast<std::size_t>(rows), 0);
-    } else {
-      upperOffsets_.assign(static_cast<std::size_t>(rows) + 1, 0);
-      degree_.assign(static_cast<std::size_t>(rows), 0);
+    kept_.resize(static_cast<std::size_t>(rows));
+    weakestAbs_.assign(static_cast<std::size_t>(rows), -1.0);  // below any |s|: not full yet
+    weakestId_.assign(static_cast<std::size_t>(rows), 0);
+  }
+  /// Exact lists; row r has room for partnerBound[r] partners.
+  PairSink(std::int32_t rows, const std::vector<std::uint32_t>& partnerBound)
+      : rows_(rows), maxStored_(0) {
+    exact_.offsets.assign(static_cast<std::size_t>(rows) + 1, 0);
+    std::size_t total = 0;
+    for (std::size_t r = 0; r < partnerBound.size(); ++r) {
+      total += partnerBound[r];
+      if (total > std::numeric_limits<std::uint32_t>::max()) tooManyPairs();
+      exact_.offsets[r + 1] = static_cast<std::uint32_t>(total);
     }
+    exact_.ids.resize(total);
+    exact_.sims.resize(total);
+    next_.assign(exact_.offsets.begin(), exact_.offsets.end() - 1);
   }
 
   void emit(std::int32_t a, std::int32_t b, double sim) {
@@ -138,17 +149,22 @@ class PairSink {
       push(b, {std::fabs(sim), sim, a});
       return;
     }
-    // Exact lists rely on ascending partners (see finishExact); a violation is a bug here.
-    if (upperIds_.size() > upperOffsets_[static_cast<std::size_t>(a)] && upperIds_.back() >= b) {
+    // Row a gets b after its partners below a (emitted by earlier rows) and its earlier partners
+    // above a; row b gets a after its partners below a. Both stay ascending, which finishExact
+    // relies on; a pair out of order or beyond a row's room is a bug here.
+    std::uint32_t& atA = next_[static_cast<std::size_t>(a)];
+    std::uint32_t& atB = next_[static_cast<std::size_t>(b)];
+    if ((atA > exact_.offsets[static_cast<std::size_t>(a)] && exact_.ids[atA - 1] >= b) ||
+        atA == exact_.offsets[static_cast<std::size_t>(a) + 1] ||
+        atB == exact_.offsets[static_cast<std::size_t>(b) + 1]) {
       fail(ErrorCode::kInternal, "kNN pairs emitted out of order");
     }
-    upperIds_.push_back(b);
-    upperSims_.push_back(sim);
-    ++degree_[static_cast<std::size_t>(a)];
-    ++degree_[static_cast<std::size_t>(b)];
-  }
-  void endRow(std::int32_t a) {
-    if (maxStored_ == 0) upperOffsets_[static_cast<std::size_t>(a) + 1] = upperIds_.size();
+    exact_.ids[atA] = b;
+    exact_.sims[atA] = sim;
+    ++atA;
+    exact_.ids[atB] = a;
+    exact_.sims[atB] = sim;
+    ++atB;
   }
 
   NeighborLists finish(bool sortRows) {
@@ -178,41 +194,30 @@ class PairSink {
     return out;
   }
 
-  // Row x lists the pairs (a, x), a ascending, then (x, b), b ascending: partners ascending,
-  // unless sorted into neighbour order on request.
+  // Rows hold their partners ascending; rows left short (pairs of similarity 0 had room) are
+  // closed up, then rows are sorted into neighbour order on request.
   NeighborLists finishExact(bool sortRows) {
-    NeighborLists out;
-    out.offsets.assign(static_cast<std::size_t>(rows_) + 1, 0);
-    std::size_t total = 0;
-    for (std::size_t r = 0; r < degree_.size(); ++r) {
-      total += degree_[r];
-      if (total > std::numeric_limits<std::uint32_t>::max()) tooManyPairs();
-      out.offsets[r + 1] = static_cast<std::uint32_t>(total);
-    }
-    out.ids.resize(total);
-    out.sims.resize(total);
-    // One pass in pair order, consuming the pairs: (a, b) goes to the end of row a's own part,
-    // which follows the pairs (a', a), a' < a, and to the next free slot of row b's first part.
-    std::vector<std::uint32_t> next(out.offsets.begin(), out.offsets.end() - 1);
-    for (std::int32_t a = 0; a < rows_; ++a) {
-      const auto ai = static_cast<std::size_t>(a);
-      const std::size_t own = upperOffsets_[ai + 1] - upperOffsets_[ai];
-      std::size_t slotA = out.offsets[ai] + degree_[ai] - own;
-      for (std::size_t e = 0; e < own; ++e) {
-        const std::int32_t b = upperIds_.front();
-        const double sim = upperSims_.front();
-        upperIds_.pop_front();
-        upperSims_.pop_front();
-        const std::uint32_t slotB = next[static_cast<std::size_t>(b)]++;
-        out.ids[slotB] = a;
-        out.sims[slotB] = sim;
-        out.ids[slotA] = b;
-        out.sims[slotA] = sim;
-        ++slotA;
+    NeighborLists out = std::move(exact_);
+    std::uint32_t write = 0;
+    for (std::int32_t r = 0; r < rows_; ++r) {
+      const auto ri = static_cast<std::size_t>(r);
+      const std::uint32_t begin = out.offsets[ri];
+      const std::uint32_t end = next_[ri];
+      if (write != begin) {
+        std::copy(out.ids.begin() + begin, out.ids.begin() + end, out.ids.begin() + write);
+        std::copy(out.sims.begin() + begin, out.sims.begin() + end, out.sims.begin() + write);
       }
+      out.offsets[ri] = write;
+      write += end - begin;
     }
-    std::deque<std::int32_t>().swap(upperIds_);
-    std::deque<double>().swap(upperSims_);
+    out.offsets[static_cast<std::size_t>(rows_)] = write;
+    if (write != out.ids.size()) {
+      out.ids.resize(write);
+      out.sims.resize(write);
+      out.ids.shrink_to_fit();
+      out.sims.shrink_to_fit();
+    }
+    std::vector<std::uint32_t>().swap(next_);
     if (sortRows) {
       std::vector<std::uint32_t> perm;
       std::vector<std::int32_t> ids;
@@ -253,14 +258,13 @@ class PairSink {
 
   std::int32_t rows_;
   std::size_t maxStored_;
+  // Bounded lists.
   std::vector<std::vector<Entry>> kept_;
   std::vector<double> weakestAbs_;
   std::vector<std::int32_t> weakestId_;
-  std::vector<std::size_t> upperOffsets_;
-  // Deques grow block by block: no doubling copies, so the peak stays near the pairs' size.
-  std::deque<std::int32_t> upperIds_;
-  std::deque<double> upperSims_;
-  std::vector<std::size_t> degree_;
+  // Exact lists: next_[r] is where row r's next partner goes.
+  NeighborLists exact_;
+  std::vector<std::uint32_t> next_;
 };
 
 std::size_t degreeOf(const SparseRows& rows, std::int32_t r) {
@@ -586,7 +590,6 @@ void streamCosine(const SparseRows& rows, const SparseRows& columns, const Setti
     for (const auto& [b, sim] : found) {
       if (sim != 0.0) sink.emit(a, b, sim);
     }
-    sink.endRow(a);
   }
 }
 
@@ -694,7 +697,6 @@ void integerCosine(const SparseRows& rows, const SparseRows& columns, const Sett
       }
       seen[w] = 0;
     }
-    sink.endRow(a);
   }
 }
 
@@ -731,15 +733,53 @@ void gatherPairs(const SparseRows& rows, const SparseRows& columns, Similarity k
                                   walk.degree(), degreeOf(rows, b), settings.shrinkage, scratch);
       if (sim != 0.0) sink.emit(a, b, sim);
     }
-    sink.endRow(a);
   }
+}
+
+// For exact lists, room per row: the number of rows sharing at least minOverlap columns with it
+// (the pairs the similarity passes consider; those whose similarity is 0 are dropped later).
+// Counting only, it costs a fraction of a similarity pass and spares a copy of every pair.
+std::vector<std::uint32_t> partnerCounts(const SparseRows& rows, const SparseRows& columns,
+                                         std::int32_t minOverlap) {
+  const std::int32_t numRows = rows.rows();
+  std::vector<std::uint32_t> partners(static_cast<std::size_t>(numRows), 0);
+  std::vector<std::int32_t> overlap(static_cast<std::size_t>(numRows), 0);
+  std::vector<std::uint64_t> touched((static_cast<std::size_t>(numRows) + 63) / 64, 0);
+  std::vector<std::int32_t> cursor(columns.offsets.begin(), columns.offsets.end() - 1);
+  const std::int32_t* bs = columns.indices.data();
+  std::int32_t* counts = overlap.data();
+  std::uint64_t* seen = touched.data();
+  for (std::int32_t a = 0; a < numRows; ++a) {
+    for (std::int32_t c : rows.indicesOf(a)) {
+      const std::int32_t end = columns.offsets[static_cast<std::size_t>(c) + 1];
+      for (std::int32_t q = ++cursor[static_cast<std::size_t>(c)]; q < end; ++q) {
+        const auto b = static_cast<std::uint32_t>(bs[q]);
+        ++counts[b];
+        seen[b >> 6] |= std::uint64_t{1} << (b & 63);
+      }
+    }
+    for (std::size_t w = static_cast<std::size_t>(a) >> 6; w < touched.size(); ++w) {
+      for (std::uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
+        const std::size_t b = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+        if (counts[b] >= minOverlap) {
+          ++partners[static_cast<std::size_t>(a)];
+          ++partners[b];
+        }
+        counts[b] = 0;
+      }
+      seen[w] = 0;
+    }
+  }
+  return partners;
 }
 
 }  // namespace
 
 NeighborLists buildNeighborLists(const SparseRows& rows, const SparseRows& columns, Similarity kind,
                                  const Settings& settings, bool sortRows) {
-  PairSink sink(rows.rows(), settings.maxStoredNeighbors);
+  PairSink sink = settings.maxStoredNeighbors > 0
+                      ? PairSink(rows.rows(), settings.maxStoredNeighbors)
+                      : PairSink(rows.rows(), partnerCounts(rows, columns, settings.minOverlap));
   if (kind == Similarity::kCosine) {
     IntegerScale scaled = integerScale(rows, columns);
     if (scaled.shift >= 0) {
