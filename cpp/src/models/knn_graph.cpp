@@ -308,8 +308,8 @@ void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t en
     for (std::size_t k = 0; k < n; ++k) order[k] = records[k].index;
     return;
   }
-  // Long lists: a stable radix sort on |s| rounded to float (rounding is monotonic), 3 passes of
-  // 11 bits, then exact order within each run of equal floats. Runs are common (equal
+  // Long lists: a stable radix sort on |s| rounded to float (rounding is monotonic), up to 4
+  // passes of 8 bits, then exact order within each run of equal floats. Runs are common (equal
   // similarities), but mostly already in order: the sort is stable and lists usually come with
   // ids ascending.
   struct Keyed {
@@ -326,26 +326,28 @@ void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t en
     std::memcpy(&bits, &f, sizeof bits);
     a[k] = {~bits, static_cast<std::uint32_t>(k)};
   }
-  // The three digits' histograms in one pass; a digit all keys share needs no pass (similarities
-  // of one list mostly share their exponent).
+  // The four digits' histograms in one pass; a digit all keys share needs no pass (similarities
+  // of one list mostly share their exponent). 8-bit digits: typical lists hold a few thousand
+  // entries, for which the prefix sums over wider digits would cost more than the passes.
   thread_local std::vector<std::uint32_t> counts;
-  counts.assign(3 * 2048, 0);
+  counts.assign(4 * 256, 0);
   for (const Keyed& e : a) {
-    ++counts[e.key & 2047u];
-    ++counts[2048 + ((e.key >> 11) & 2047u)];
-    ++counts[4096 + (e.key >> 22)];
+    ++counts[e.key & 255u];
+    ++counts[256 + ((e.key >> 8) & 255u)];
+    ++counts[512 + ((e.key >> 16) & 255u)];
+    ++counts[768 + (e.key >> 24)];
   }
-  for (unsigned digit = 0; digit < 3; ++digit) {
-    std::uint32_t* count = counts.data() + digit * 2048;
-    const unsigned shift = digit * 11;
-    if (count[(a[0].key >> shift) & 2047u] == n) continue;
+  for (unsigned digit = 0; digit < 4; ++digit) {
+    std::uint32_t* count = counts.data() + digit * 256;
+    const unsigned shift = digit * 8;
+    if (count[(a[0].key >> shift) & 255u] == n) continue;
     std::uint32_t sum = 0;
-    for (std::size_t c = 0; c < 2048; ++c) {
+    for (std::size_t c = 0; c < 256; ++c) {
       const std::uint32_t here = count[c];
       count[c] = sum;
       sum += here;
     }
-    for (const Keyed& e : a) b[count[(e.key >> shift) & 2047u]++] = e;
+    for (const Keyed& e : a) b[count[(e.key >> shift) & 255u]++] = e;
     a.swap(b);
   }
   for (std::size_t k = 0; k < n; ++k) order[k] = a[k].index;
