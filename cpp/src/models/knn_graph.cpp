@@ -90,8 +90,8 @@ double pairSimilarity(Similarity kind, const double* x, const double* y, std::si
 }
 
 std::size_t NeighborLists::bytes() const {
-  return offsets.size() * sizeof(std::uint32_t) + ids.size() * sizeof(std::int32_t) +
-         sims.size() * sizeof(double);
+  return offsets.capacity() * sizeof(std::uint32_t) + ids.capacity() * sizeof(std::int32_t) +
+         sims.capacity() * sizeof(double);
 }
 
 namespace {
@@ -211,12 +211,10 @@ class PairSink {
       write += end - begin;
     }
     out.offsets[static_cast<std::size_t>(rows_)] = write;
-    if (write != out.ids.size()) {
-      out.ids.resize(write);
-      out.sims.resize(write);
-      out.ids.shrink_to_fit();
-      out.sims.shrink_to_fit();
-    }
+    // The room left over stays allocated: a few percent (pairs of similarity 0 are rare), where
+    // shrinking would copy every list once more.
+    out.ids.resize(write);
+    out.sims.resize(write);
     std::vector<std::uint32_t>().swap(next_);
     if (sortRows) {
       std::vector<std::uint32_t> perm;
