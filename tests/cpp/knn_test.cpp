@@ -340,10 +340,15 @@ void checkAgainstTwin(const Recommender& model, const Twin& twin, bool userBased
       INFO("item " << i << " expected " << expected[i] << " got " << actual[i]);
       REQUIRE(sameBits(actual[i], expected[i]));
     }
-    RecommendOptions options;
-    options.k = items;
-    Recommendations recs = model.recommend(query, options);
-    REQUIRE(recs.items == twinRanking(expected, ru, items));
+    // The whole ranking, and short ones: a top k that few candidates decide takes shortcuts
+    // (item_knn's best-rated level).
+    for (int k : {items, 1, 3}) {
+      RecommendOptions options;
+      options.k = k;
+      Recommendations recs = model.recommend(query, options);
+      INFO("k " << k);
+      REQUIRE(recs.items == twinRanking(expected, ru, k));
+    }
   };
   for (int u = 0; u < twin.users(); ++u) {
     INFO("user " << u);
@@ -432,6 +437,45 @@ TEST_CASE("item_knn equals its brute-force twin on random data", "[knn]") {
     ItemKnn model(optionMapOf(twin.o, 50));
     model.fit(data.data);
     std::mt19937 rng(seed);
+    checkAgainstTwin(model, twin, false, rng);
+  }
+}
+
+// Sparse ratings on a few levels, with users who rated many items at their best one: the data
+// where a user's best-rated items alone decide a short top k (item_knn's shortcut), including
+// users with more best-rated items than neighbours and candidates that must still be walked.
+TEST_CASE("item_knn equals its twin where the best-rated items decide the top k", "[knn]") {
+  for (std::uint32_t seed = 0; seed < 60; ++seed) {
+    std::mt19937 rng(seed);
+    auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const int users = uniform(8, 30);
+    const int items = uniform(20, 70);
+    std::vector<std::int32_t> userOfRow;
+    std::vector<std::int32_t> itemOfRow;
+    std::vector<double> value;
+    for (int u = 0; u < users; ++u) {
+      const int count = uniform(2, 14);
+      const bool generous = uniform(0, 2) == 0;  // mostly best ratings
+      for (int r = 0; r < count; ++r) {
+        userOfRow.push_back(u);
+        itemOfRow.push_back(uniform(0, items - 1));
+        value.push_back(generous && uniform(0, 3) > 0 ? 5.0 : 3.0 + 0.5 * uniform(0, 3));
+      }
+    }
+    Dataset data;
+    data.interactions = std::make_shared<Interactions>(
+        std::make_shared<IdMap>(IdMap::identity(users)),
+        std::make_shared<IdMap>(IdMap::identity(items)), userOfRow, itemOfRow, value);
+    TwinOptions o;
+    const int neighbors[] = {1, 2, 3, 50};
+    const int stored[] = {0, 0, 2};
+    o.neighbors = neighbors[seed % 4];
+    o.maxStored = stored[seed % 3];
+    o.minOverlap = seed % 5 == 0 ? 1 : 2;
+    Twin twin{denseMatrix(*data.interactions), o};
+    INFO("seed " << seed << " users " << users << " items " << items << " " << describe(o));
+    ItemKnn model(optionMapOf(o, 50));
+    model.fit(data);
     checkAgainstTwin(model, twin, false, rng);
   }
 }

@@ -36,6 +36,12 @@ struct ItemKnn::State {
   std::vector<double> weakest;
   bool nonNegative = true;  // every similarity >= 0: a list's later weights are at most its
                             // current one, which bounds a partly pulled prediction
+  // Row j: the lists containing j as a bitset over the items (listWords words a row), built when
+  // that costs at most an eighth of the lists (explicit ratings, similarities >= 0): a user's
+  // rated items at one level then mark every list they appear in with a few word operations
+  // (see UserScorer::rankByBestLevel).
+  std::vector<std::uint64_t> listBits;
+  std::size_t listWords = 0;
   // Exact lists are symmetric (j in list i <=> i in list j, same s): their own inverse.
   const knn::NeighborLists& containing() const { return inverse.rows() > 0 ? inverse : lists; }
 };
@@ -47,6 +53,45 @@ constexpr std::uint32_t kStateFormat = 1;
 
 Similarity similarityOf(const Settings& s) {
   return s.implicit ? Similarity::kBinary : Similarity::kCosine;
+}
+
+// Bounded lists are not symmetric: invert them by counting.
+void invertLists(ItemKnn::State& state, std::size_t numItems) {
+  const knn::NeighborLists& lists = state.lists;
+  knn::NeighborLists& inverse = state.inverse;
+  inverse.offsets.assign(numItems + 1, 0);
+  for (std::int32_t j : lists.ids) ++inverse.offsets[static_cast<std::size_t>(j) + 1];
+  for (std::size_t j = 0; j < numItems; ++j) inverse.offsets[j + 1] += inverse.offsets[j];
+  inverse.ids.resize(lists.ids.size());
+  inverse.sims.resize(lists.ids.size());
+  std::vector<std::uint32_t> next(inverse.offsets.begin(), inverse.offsets.end() - 1);
+  for (std::int32_t i = 0; i < lists.rows(); ++i) {
+    for (std::size_t g = lists.begin(i); g < lists.end(i); ++g) {
+      const std::uint32_t slot = next[static_cast<std::size_t>(lists.ids[g])]++;
+      inverse.ids[slot] = i;
+      inverse.sims[slot] = lists.sims[g];
+    }
+  }
+}
+
+// The bitsets of the lists containing each item j (row j: bit i when list i holds j), when they
+// cost at most an eighth of the lists (see State::listBits).
+void markContainingLists(ItemKnn::State& state, const Settings& settings, std::size_t numItems) {
+  const std::size_t words = (numItems + 63) / 64;
+  if (settings.implicit || !state.nonNegative ||
+      std::uint64_t{numItems} * words * sizeof(std::uint64_t) > state.lists.bytes() / 8) {
+    return;
+  }
+  const knn::NeighborLists& containing = state.containing();
+  state.listWords = words;
+  state.listBits.assign(numItems * words, 0);
+  for (std::int32_t j = 0; j < containing.rows(); ++j) {
+    std::uint64_t* bits = state.listBits.data() + static_cast<std::size_t>(j) * words;
+    for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
+      const auto i = static_cast<std::uint32_t>(containing.ids[g]);
+      bits[i >> 6] |= std::uint64_t{1} << (i & 63);
+    }
+  }
 }
 
 std::shared_ptr<const ItemKnn::State> buildState(const Interactions& train,
@@ -71,23 +116,8 @@ std::shared_ptr<const ItemKnn::State> buildState(const Interactions& train,
     state->weakest[static_cast<std::size_t>(i)] =
         std::fabs(state->lists.sims[state->lists.end(i) - 1]);
   }
-  if (settings.maxStoredNeighbors == 0) return state;
-  // Bounded lists are not symmetric: invert them by counting.
-  const knn::NeighborLists& lists = state->lists;
-  knn::NeighborLists& inverse = state->inverse;
-  inverse.offsets.assign(numItems + 1, 0);
-  for (std::int32_t j : lists.ids) ++inverse.offsets[static_cast<std::size_t>(j) + 1];
-  for (std::size_t j = 0; j < numItems; ++j) inverse.offsets[j + 1] += inverse.offsets[j];
-  inverse.ids.resize(lists.ids.size());
-  inverse.sims.resize(lists.ids.size());
-  std::vector<std::uint32_t> next(inverse.offsets.begin(), inverse.offsets.end() - 1);
-  for (std::int32_t i = 0; i < lists.rows(); ++i) {
-    for (std::size_t g = lists.begin(i); g < lists.end(i); ++g) {
-      const std::uint32_t slot = next[static_cast<std::size_t>(lists.ids[g])]++;
-      inverse.ids[slot] = i;
-      inverse.sims[slot] = lists.sims[g];
-    }
-  }
+  if (settings.maxStoredNeighbors > 0) invertLists(*state, numItems);
+  markContainingLists(*state, settings, numItems);
   return state;
 }
 
@@ -324,7 +354,10 @@ class UserScorer {
   /// Exact predictions for `items` without walking their lists: a second push gathers each one's
   /// hits, which are put in neighbour order and the first k of them summed. Costs one push and a
   /// sort per item, where walking costs each list up to its k-th (or last) hit.
-  void gatheredScores(const std::vector<std::int32_t>& items, std::vector<double>& scores) const {
+  /// With `bestLevelOnly`, only the items rated at the best level are pushed (the caller knows
+  /// the others are in none of these lists), and the hits are counted first.
+  void gatheredScores(const std::vector<std::int32_t>& items, std::vector<double>& scores,
+                      bool bestLevelOnly = false) const {
     std::vector<std::int32_t>& slot = scratch_.slot;
     // Slots set below must not outlive this call, even when an allocation throws.
     struct SlotReset {
@@ -336,17 +369,33 @@ class UserScorer {
     } reset{slot, items};
     knn::NeighborLists& hits = scratch_.gathered;  // row t: items[t]'s hits (rated item, s)
     hits.offsets.assign(items.size() + 1, 0);
+    const knn::NeighborLists& containing = state_.containing();
+    const std::int32_t* slots = slot.data();
+    auto pushes = [&](std::int32_t j) {
+      return !bestLevelOnly || rating(static_cast<std::size_t>(j)) == level_[0];
+    };
     for (std::size_t t = 0; t < items.size(); ++t) {
       slot[static_cast<std::size_t>(items[t])] = static_cast<std::int32_t>(t);
-      hits.offsets[t + 1] = hits.offsets[t] + static_cast<std::uint32_t>(
-                                                  pushedHits(static_cast<std::size_t>(items[t])));
+      if (!bestLevelOnly) {
+        hits.offsets[t + 1] =
+            static_cast<std::uint32_t>(pushedHits(static_cast<std::size_t>(items[t])));
+      }
     }
+    if (bestLevelOnly) {
+      for (std::int32_t j : user_.row.items) {
+        if (!pushes(j)) continue;
+        for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
+          const std::int32_t t = slots[containing.ids[g]];
+          if (t >= 0) ++hits.offsets[static_cast<std::size_t>(t) + 1];
+        }
+      }
+    }
+    for (std::size_t t = 0; t < items.size(); ++t) hits.offsets[t + 1] += hits.offsets[t];
     hits.ids.resize(hits.offsets.back());
     hits.sims.resize(hits.offsets.back());
     std::vector<std::uint32_t> next(hits.offsets.begin(), hits.offsets.end() - 1);
-    const knn::NeighborLists& containing = state_.containing();
-    const std::int32_t* slots = slot.data();
     for (std::int32_t j : user_.row.items) {
+      if (!pushes(j)) continue;
       for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
         const std::int32_t t = slots[containing.ids[g]];
         if (t < 0) continue;
@@ -375,6 +424,89 @@ class UserScorer {
       }
       scores[t] = settings_.implicit ? num : (den != 0 ? num / den : user_.mean);
     }
+  }
+
+  /// The top k when the user's best-rated items alone decide it, else false (nothing done).
+  /// That takes at least k allowed "pure" candidates (every hit rated at the best level: each
+  /// scores that level, up to rounding). Any other candidate with a hit and fewer than
+  /// `neighbors` best-rated ones has a lower-rated hit among its first `neighbors`, which keeps
+  /// its prediction below the best level by at least (best - second best) times
+  /// weakest / ((neighbors - 1) strongest + weakest) of its list: those not surely below the
+  /// k-th pure score, or with more best-rated hits, are pulled. Costs word operations per rated
+  /// item, a push of the best-rated items, and a bound per candidate.
+  bool rankByBestLevel(const CandidateFilter& filter, int k, Recommendations& out) const {
+    const std::size_t words = state_.listWords;
+    if (words == 0 || !(level_[1] > -std::numeric_limits<double>::infinity())) return false;
+    const std::int32_t neighbors = settings_.neighbors;
+    std::int32_t bestRated = 0;
+    for (double r : user_.row.values) bestRated += r == level_[0] ? 1 : 0;
+    std::vector<std::uint64_t>& best = scratch_.bestBits;
+    std::vector<std::uint64_t>& lower = scratch_.lowerBits;
+    best.assign(words, 0);
+    lower.assign(words, 0);
+    for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
+      const std::uint64_t* bits =
+          state_.listBits.data() + static_cast<std::size_t>(user_.row.items[e]) * words;
+      std::uint64_t* into = user_.row.values[e] == level_[0] ? best.data() : lower.data();
+      for (std::size_t w = 0; w < words; ++w) into[w] |= bits[w];
+    }
+    auto has = [](const std::vector<std::uint64_t>& bits, std::size_t i) {
+      return ((bits[i >> 6] >> (i & 63)) & 1) != 0;
+    };
+    const auto n = static_cast<std::size_t>(state_.lists.rows());
+    std::vector<std::int32_t> pure;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (has(best, i) && !has(lower, i) && !rated(i) &&
+          filter.allows(static_cast<std::int32_t>(i)))
+        pure.push_back(static_cast<std::int32_t>(i));
+    }
+    if (pure.size() < static_cast<std::size_t>(k)) return false;
+    // With `neighbors` or more best-rated items, a candidate's first `neighbors` hits may all be
+    // best-rated: count them per candidate (the bound needs fewer).
+    std::vector<std::int32_t>& bestHits = scratch_.bestHits;
+    const bool countBest = bestRated >= neighbors;
+    struct Reset {
+      std::vector<std::int32_t>& counts;
+      bool used;
+      ~Reset() {
+        if (used) std::fill(counts.begin(), counts.end(), 0);
+      }
+    } reset{bestHits, countBest};
+    if (countBest) {
+      const knn::NeighborLists& containing = state_.containing();
+      for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
+        if (user_.row.values[e] != level_[0]) continue;
+        const std::int32_t j = user_.row.items[e];
+        for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
+          ++bestHits[static_cast<std::size_t>(containing.ids[g])];
+        }
+      }
+    }
+    TopK ranked(static_cast<std::size_t>(k));
+    std::vector<double> exact;
+    gatheredScores(pure, exact, /*bestLevelOnly=*/true);
+    for (std::size_t t = 0; t < pure.size(); ++t) ranked.push(exact[t], pure[t]);
+    const double gap = level_[0] - level_[1];
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto item = static_cast<std::int32_t>(i);
+      if (!filter.allows(item)) continue;
+      if (rated(i)) {
+        ranked.push(rating(i), item);
+      } else if (!has(lower, i)) {
+        if (!has(best, i)) ranked.push(user_.mean, item);  // no hit: the mean
+      } else {
+        if (!countBest || bestHits[i] < neighbors) {
+          const double weakest = state_.weakest[i];
+          const double ceiling =
+              level_[0] - gap * weakest / ((neighbors - 1) * state_.strongest[i] + weakest);
+          if (surelyBelow(ceiling, ranked.worstScore())) continue;
+        }
+        double score = 0.0;
+        if (pull(i, neighbors, ranked.worstScore(), score)) ranked.push(score, item);
+      }
+    }
+    ranked.drainSorted(out.items, out.scores);
+    return true;
   }
 
  private:
@@ -410,6 +542,9 @@ class UserScorer {
     std::vector<std::int32_t> slot;  // -1, or where an item's gathered hits go
     knn::NeighborLists gathered;
     std::vector<std::uint32_t> order;
+    std::vector<std::uint64_t> bestBits;   // rankByBestLevel: lists holding a best-rated item
+    std::vector<std::uint64_t> lowerBits;  // ... and lists holding a lower-rated one
+    std::vector<std::int32_t> bestHits;    // ... and best-rated hits per candidate (or 0)
   };
   static Scratch& scratchFor(const ItemKnn::State& state) {
     thread_local Scratch scratch;
@@ -419,6 +554,7 @@ class UserScorer {
       scratch.rating.assign(n, 0.0);
       scratch.sums.assign(n, Sums{});
       scratch.slot.assign(n, -1);
+      scratch.bestHits.assign(n, 0);
     }
     return scratch;
   }
@@ -459,7 +595,7 @@ std::size_t ItemKnn::stateBytes() const {
   if (!state_) return 0;
   const State& s = *state_;
   return (s.means.size() + s.strongest.size() + s.weakest.size()) * sizeof(double) +
-         s.lists.bytes() + s.inverse.bytes();
+         s.lists.bytes() + s.inverse.bytes() + s.listBits.size() * sizeof(std::uint64_t);
 }
 
 std::unique_ptr<Recommender::TrainingRun> ItemKnn::startTraining(const Dataset& data) {
@@ -541,6 +677,7 @@ void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k
   UserScorer scorer(state, settings, row);
   // A rated item scores its rating (explicit data), as in score().
   const bool explicitRatings = !settings.implicit;
+  if (scorer.rankByBestLevel(filter, k, out)) return;
   const bool pushing = !pullIsCheaper(state.lists, neighbors, scorer.pushCost());
   if (pushing) scorer.push();
 
