@@ -443,13 +443,16 @@ TEST_CASE("item_knn equals its brute-force twin on random data", "[knn]") {
 
 // Sparse ratings on a few levels, with users who rated many items at their best one: the data
 // where a user's best-rated items alone decide a short top k (item_knn's shortcut), including
-// users with more best-rated items than neighbours and candidates that must still be walked.
+// users with more best-rated items than neighbours, candidates that must still be walked,
+// bounded lists (the shortcut then marks the inverted lists), all-negative ratings, and rated
+// items left among the candidates.
 TEST_CASE("item_knn equals its twin where the best-rated items decide the top k", "[knn]") {
   for (std::uint32_t seed = 0; seed < 60; ++seed) {
     std::mt19937 rng(seed);
     auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
     const int users = uniform(8, 30);
-    const int items = uniform(20, 70);
+    const int items = uniform(15, 60);
+    const double shift = seed % 7 == 3 ? -6.0 : 0.0;  // ratings -3 .. -1: similarities stay >= 0
     std::vector<std::int32_t> userOfRow;
     std::vector<std::int32_t> itemOfRow;
     std::vector<double> value;
@@ -459,7 +462,7 @@ TEST_CASE("item_knn equals its twin where the best-rated items decide the top k"
       for (int r = 0; r < count; ++r) {
         userOfRow.push_back(u);
         itemOfRow.push_back(uniform(0, items - 1));
-        value.push_back(generous && uniform(0, 3) > 0 ? 5.0 : 3.0 + 0.5 * uniform(0, 3));
+        value.push_back(shift + (generous && uniform(0, 3) > 0 ? 5.0 : 3.0 + 0.5 * uniform(0, 3)));
       }
     }
     Dataset data;
@@ -468,7 +471,7 @@ TEST_CASE("item_knn equals its twin where the best-rated items decide the top k"
         std::make_shared<IdMap>(IdMap::identity(items)), userOfRow, itemOfRow, value);
     TwinOptions o;
     const int neighbors[] = {1, 2, 3, 50};
-    const int stored[] = {0, 0, 2};
+    const int stored[] = {0, 0, 5};
     o.neighbors = neighbors[seed % 4];
     o.maxStored = stored[seed % 3];
     o.minOverlap = seed % 5 == 0 ? 1 : 2;
@@ -477,6 +480,29 @@ TEST_CASE("item_knn equals its twin where the best-rated items decide the top k"
     ItemKnn model(optionMapOf(o, 50));
     model.fit(data);
     checkAgainstTwin(model, twin, false, rng);
+    // Seen items ranked too: each scores its rating.
+    for (int u = 0; u < users; ++u) {
+      const Row& ru = twin.R[static_cast<std::size_t>(u)];
+      Row expected(static_cast<std::size_t>(items));
+      std::vector<std::int32_t> order(static_cast<std::size_t>(items));
+      for (int i = 0; i < items; ++i) {
+        expected[static_cast<std::size_t>(i)] = twin.itemKnn(ru, i);
+        order[static_cast<std::size_t>(i)] = i;
+      }
+      std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+        return expected[static_cast<std::size_t>(a)] > expected[static_cast<std::size_t>(b)];
+      });
+      for (int k : {1, 3}) {
+        Query query;
+        query.user = u;
+        RecommendOptions options;
+        options.k = k;
+        options.excludeSeen = false;
+        INFO("user " << u << " k " << k << " seen items included");
+        REQUIRE(model.recommend(query, options).items ==
+                std::vector<std::int32_t>(order.begin(), order.begin() + k));
+      }
+    }
   }
 }
 

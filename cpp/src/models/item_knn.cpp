@@ -83,8 +83,8 @@ void markContainingLists(ItemKnn::State& state, const Settings& settings, std::s
     return;
   }
   const knn::NeighborLists& containing = state.containing();
-  state.listWords = words;
   state.listBits.assign(numItems * words, 0);
+  state.listWords = words;
   for (std::int32_t j = 0; j < containing.rows(); ++j) {
     std::uint64_t* bits = state.listBits.data() + static_cast<std::size_t>(j) * words;
     for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
@@ -433,7 +433,8 @@ class UserScorer {
   /// its prediction below the best level by at least (best - second best) times
   /// weakest / ((neighbors - 1) strongest + weakest) of its list: those not surely below the
   /// k-th pure score, or with more best-rated hits, are pulled. Costs word operations per rated
-  /// item, a push of the best-rated items, and a bound per candidate.
+  /// item, up to three passes over the best-rated items' lists (counting, sizing and gathering
+  /// hits), and a bound per candidate.
   bool rankByBestLevel(const CandidateFilter& filter, int k, Recommendations& out) const {
     const std::size_t words = state_.listWords;
     if (words == 0 || !(level_[1] > -std::numeric_limits<double>::infinity())) return false;
@@ -549,12 +550,12 @@ class UserScorer {
   static Scratch& scratchFor(const ItemKnn::State& state) {
     thread_local Scratch scratch;
     const auto n = static_cast<std::size_t>(state.lists.rows());
-    if (scratch.sums.size() != n) {
+    if (scratch.sums.size() != n) {  // sums last: if an allocation throws, the next call redoes all
       scratch.rated.assign(n, 0);
       scratch.rating.assign(n, 0.0);
-      scratch.sums.assign(n, Sums{});
       scratch.slot.assign(n, -1);
       scratch.bestHits.assign(n, 0);
+      scratch.sums.assign(n, Sums{});
     }
     return scratch;
   }
