@@ -355,7 +355,8 @@ class UserScorer {
   /// hits, which are put in neighbour order and the first k of them summed. Costs one push and a
   /// sort per item, where walking costs each list up to its k-th (or last) hit.
   /// With `bestLevelOnly`, only the items rated at the best level are pushed (the caller knows
-  /// the others are in none of these lists), and the hits are counted first.
+  /// the others are in none of these lists) and each item's hits are scratch bestHits, which the
+  /// caller counted; else they are pushedHits.
   void gatheredScores(const std::vector<std::int32_t>& items, std::vector<double>& scores,
                       bool bestLevelOnly = false) const {
     std::vector<std::int32_t>& slot = scratch_.slot;
@@ -375,22 +376,12 @@ class UserScorer {
       return !bestLevelOnly || rating(static_cast<std::size_t>(j)) == level_[0];
     };
     for (std::size_t t = 0; t < items.size(); ++t) {
-      slot[static_cast<std::size_t>(items[t])] = static_cast<std::int32_t>(t);
-      if (!bestLevelOnly) {
-        hits.offsets[t + 1] =
-            static_cast<std::uint32_t>(pushedHits(static_cast<std::size_t>(items[t])));
-      }
+      const auto item = static_cast<std::size_t>(items[t]);
+      slot[item] = static_cast<std::int32_t>(t);
+      hits.offsets[t + 1] =
+          hits.offsets[t] +
+          static_cast<std::uint32_t>(bestLevelOnly ? scratch_.bestHits[item] : pushedHits(item));
     }
-    if (bestLevelOnly) {
-      for (std::int32_t j : user_.row.items) {
-        if (!pushes(j)) continue;
-        for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
-          const std::int32_t t = slots[containing.ids[g]];
-          if (t >= 0) ++hits.offsets[static_cast<std::size_t>(t) + 1];
-        }
-      }
-    }
-    for (std::size_t t = 0; t < items.size(); ++t) hits.offsets[t + 1] += hits.offsets[t];
     hits.ids.resize(hits.offsets.back());
     hits.sims.resize(hits.offsets.back());
     std::vector<std::uint32_t> next(hits.offsets.begin(), hits.offsets.end() - 1);
@@ -433,14 +424,12 @@ class UserScorer {
   /// its prediction below the best level by at least (best - second best) times
   /// weakest / ((neighbors - 1) strongest + weakest) of its list: those not surely below the
   /// k-th pure score, or with more best-rated hits, are pulled. Costs word operations per rated
-  /// item, up to three passes over the best-rated items' lists (counting, sizing and gathering
-  /// hits), and a bound per candidate.
+  /// item, two passes over the best-rated items' lists (counting and gathering hits), and a bound
+  /// per candidate.
   bool rankByBestLevel(const CandidateFilter& filter, int k, Recommendations& out) const {
     const std::size_t words = state_.listWords;
     if (words == 0 || !(level_[1] > -std::numeric_limits<double>::infinity())) return false;
     const std::int32_t neighbors = settings_.neighbors;
-    std::int32_t bestRated = 0;
-    for (double r : user_.row.values) bestRated += r == level_[0] ? 1 : 0;
     std::vector<std::uint64_t>& best = scratch_.bestBits;
     std::vector<std::uint64_t>& lower = scratch_.lowerBits;
     best.assign(words, 0);
@@ -462,25 +451,20 @@ class UserScorer {
         pure.push_back(static_cast<std::int32_t>(i));
     }
     if (pure.size() < static_cast<std::size_t>(k)) return false;
-    // With `neighbors` or more best-rated items, a candidate's first `neighbors` hits may all be
-    // best-rated: count them per candidate (the bound needs fewer).
+    // Best-rated hits per candidate: the pure ones' sizes for gathering, and the bound below
+    // needs fewer than `neighbors` (with as many best-rated items, a candidate's first
+    // `neighbors` hits may all be best-rated).
     std::vector<std::int32_t>& bestHits = scratch_.bestHits;
-    const bool countBest = bestRated >= neighbors;
     struct Reset {
       std::vector<std::int32_t>& counts;
-      bool used;
-      ~Reset() {
-        if (used) std::fill(counts.begin(), counts.end(), 0);
-      }
-    } reset{bestHits, countBest};
-    if (countBest) {
-      const knn::NeighborLists& containing = state_.containing();
-      for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
-        if (user_.row.values[e] != level_[0]) continue;
-        const std::int32_t j = user_.row.items[e];
-        for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
-          ++bestHits[static_cast<std::size_t>(containing.ids[g])];
-        }
+      ~Reset() { std::fill(counts.begin(), counts.end(), 0); }
+    } reset{bestHits};
+    const knn::NeighborLists& containing = state_.containing();
+    for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
+      if (user_.row.values[e] != level_[0]) continue;
+      const std::int32_t j = user_.row.items[e];
+      for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
+        ++bestHits[static_cast<std::size_t>(containing.ids[g])];
       }
     }
     TopK ranked(static_cast<std::size_t>(k));
@@ -496,7 +480,7 @@ class UserScorer {
       } else if (!has(lower, i)) {
         if (!has(best, i)) ranked.push(user_.mean, item);  // no hit: the mean
       } else {
-        if (!countBest || bestHits[i] < neighbors) {
+        if (bestHits[i] < neighbors) {
           const double weakest = state_.weakest[i];
           const double ceiling =
               level_[0] - gap * weakest / ((neighbors - 1) * state_.strongest[i] + weakest);
