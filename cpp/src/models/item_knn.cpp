@@ -502,11 +502,27 @@ class UserScorer {
     std::vector<std::uint64_t>& lower = scratch_.lowerBits;
     best.assign(words, 0);
     lower.assign(words, 0);
-    for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
+    auto mark = [&](std::size_t e, std::vector<std::uint64_t>& into) {
       const std::uint64_t* bits =
           state_.listBits.data() + static_cast<std::size_t>(user_.row.items[e]) * words;
-      std::uint64_t* into = user_.row.values[e] == level_[0] ? best.data() : lower.data();
       for (std::size_t w = 0; w < words; ++w) into[w] |= bits[w];
+    };
+    for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
+      if (user_.row.values[e] == level_[0]) mark(e, best);
+    }
+    // Lower-rated items after: a heavy rater's soon cover nearly every list, and as soon as
+    // fewer than k candidates can still be pure, the shortcut is off.
+    constexpr std::size_t kCheckEvery = 32;
+    std::size_t marked = 0;
+    for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
+      if (user_.row.values[e] == level_[0]) continue;
+      mark(e, lower);
+      if (++marked % kCheckEvery != 0) continue;
+      std::size_t pureAtMost = 0;
+      for (std::size_t w = 0; w < words; ++w) {
+        pureAtMost += static_cast<std::size_t>(__builtin_popcountll(best[w] & ~lower[w]));
+      }
+      if (pureAtMost < static_cast<std::size_t>(k)) return false;
     }
     auto has = [](const std::vector<std::uint64_t>& bits, std::size_t i) {
       return ((bits[i >> 6] >> (i & 63)) & 1) != 0;
