@@ -9,6 +9,10 @@
 #include "recwasm/error.h"
 #include "recwasm/numpy_sum.h"
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 namespace recwasm::knn {
 
 OptionMap readSettings(const OptionMap& given, const char* kind, int defaultNeighbors,
@@ -655,14 +659,25 @@ void integerCosine(const SparseRows& rows, const SparseRows& columns, const Sett
   const double back = std::ldexp(1.0, -2 * scaled.shift);  // 4^-m, exact
   std::vector<Sums> sums(static_cast<std::size_t>(numRows), Sums{0, 0, 0, 0});
   std::vector<std::uint64_t> touched((static_cast<std::size_t>(numRows) + 63) / 64, 0);
+#ifdef __wasm_simd128__
+  // Per column entry (1, 0, y * y, y): one multiply by (1, 1, 1, x) and one add of (0, x * x, 0, 0)
+  // give a pair's four terms, added to its sums in one vector operation.
+  std::vector<v128_t> terms(scaled.columnValues.size());
+  for (std::size_t e = 0; e < terms.size(); ++e) {
+    const std::int32_t y = scaled.columnValues[e];
+    terms[e] = wasm_i32x4_make(1, 0, y * y, y);
+  }
+  const v128_t* ts = terms.data();
+#else
   std::vector<std::int32_t> squares(scaled.columnValues.size());
   for (std::size_t e = 0; e < squares.size(); ++e)
     squares[e] = scaled.columnValues[e] * scaled.columnValues[e];
+  const std::int32_t* ys = scaled.columnValues.data();
+  const std::int32_t* yys = squares.data();
+#endif
   // cursor[c]: the position of the current row in column c (rows are visited in ascending order).
   std::vector<std::int32_t> cursor(columns.offsets.begin(), columns.offsets.end() - 1);
   const std::int32_t* bs = columns.indices.data();
-  const std::int32_t* ys = scaled.columnValues.data();
-  const std::int32_t* yys = squares.data();
   Sums* acc = sums.data();
   std::uint64_t* seen = touched.data();
   for (std::int32_t a = 0; a < numRows; ++a) {
@@ -673,6 +688,17 @@ void integerCosine(const SparseRows& rows, const SparseRows& columns, const Sett
       const std::int32_t x = scaled.rowValues[e];
       const std::int32_t xx = x * x;
       const std::int32_t end = columns.offsets[c + 1];
+#ifdef __wasm_simd128__
+      const v128_t scale = wasm_i32x4_make(1, 1, 1, x);
+      const v128_t offset = wasm_i32x4_make(0, xx, 0, 0);
+      for (std::int32_t q = ++cursor[c]; q < end; ++q) {
+        const auto b = static_cast<std::uint32_t>(bs[q]);
+        void* s = &acc[b];
+        wasm_v128_store(s, wasm_i32x4_add(wasm_v128_load(s),
+                                          wasm_i32x4_add(wasm_i32x4_mul(ts[q], scale), offset)));
+        seen[b >> 6] |= std::uint64_t{1} << (b & 63);
+      }
+#else
       for (std::int32_t q = ++cursor[c]; q < end; ++q) {
         const auto b = static_cast<std::uint32_t>(bs[q]);
         Sums& s = acc[b];
@@ -682,6 +708,7 @@ void integerCosine(const SparseRows& rows, const SparseRows& columns, const Sett
         s.xy += x * ys[q];
         seen[b >> 6] |= std::uint64_t{1} << (b & 63);
       }
+#endif
     }
     for (std::size_t w = static_cast<std::size_t>(a) >> 6; w < touched.size(); ++w) {
       for (std::uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
