@@ -34,6 +34,9 @@ struct ItemKnn::State {
   // candidate, and a read into the lists costs a cache miss each).
   std::vector<double> strongest;
   std::vector<double> weakest;
+  // Per list, weakest / ((k - 1) * strongest + weakest): the least share a single hit can have
+  // among the first k (see UserScorer::rankByBestLevel).
+  std::vector<double> leastShare;
   bool nonNegative = true;  // every similarity >= 0: a list's later weights are at most its
                             // current one, which bounds a partly pulled prediction
   // Row j: the lists containing j as a bitset over the items (listWords words a row), built when
@@ -154,12 +157,17 @@ std::shared_ptr<const ItemKnn::State> buildState(const Interactions& train,
   for (double sim : state->lists.sims) state->nonNegative = state->nonNegative && sim >= 0;
   state->strongest.assign(numItems, 0.0);
   state->weakest.assign(numItems, 0.0);
+  state->leastShare.assign(numItems, 0.0);
   for (std::int32_t i = 0; i < state->lists.rows(); ++i) {
     if (state->lists.begin(i) == state->lists.end(i)) continue;
     state->strongest[static_cast<std::size_t>(i)] =
         std::fabs(state->lists.sims[state->lists.begin(i)]);
     state->weakest[static_cast<std::size_t>(i)] =
         std::fabs(state->lists.sims[state->lists.end(i) - 1]);
+    const double weakest = state->weakest[static_cast<std::size_t>(i)];
+    state->leastShare[static_cast<std::size_t>(i)] =
+        weakest /
+        ((settings.neighbors - 1) * state->strongest[static_cast<std::size_t>(i)] + weakest);
   }
   if (settings.maxStoredNeighbors > 0) invertLists(*state, numItems);
   cutBands(*state, settings.neighbors);
@@ -564,11 +572,9 @@ class UserScorer {
       } else if (!has(lower, i)) {
         if (!has(best, i)) ranked.push(user_.mean, item);  // no hit: the mean
       } else {
-        if (bestHits[i] < neighbors) {
-          const double weakest = state_.weakest[i];
-          const double ceiling =
-              level_[0] - gap * weakest / ((neighbors - 1) * state_.strongest[i] + weakest);
-          if (surelyBelow(ceiling, ranked.worstScore())) continue;
+        if (bestHits[i] < neighbors &&
+            surelyBelow(level_[0] - gap * state_.leastShare[i], ranked.worstScore())) {
+          continue;
         }
         double score = 0.0;
         if (pull(i, neighbors, ranked.worstScore(), score)) ranked.push(score, item);
@@ -676,7 +682,8 @@ bool ItemKnn::predictsRatings() const { return !settings_->implicit; }
 std::size_t ItemKnn::stateBytes() const {
   if (!state_) return 0;
   const State& s = *state_;
-  return (s.means.size() + s.strongest.size() + s.weakest.size()) * sizeof(double) +
+  return (s.means.size() + s.strongest.size() + s.weakest.size() + s.leastShare.size()) *
+             sizeof(double) +
          s.lists.bytes() + s.inverse.bytes() + s.listBits.size() * sizeof(std::uint64_t) +
          s.bandCuts.size() * sizeof(float) + s.entryBands.size();
 }
