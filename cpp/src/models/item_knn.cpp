@@ -236,6 +236,8 @@ class UserScorer {
 
   /// Entries a push reads: the lengths of the lists containing the rated items.
   std::size_t pushCost() const { return pushCost_; }
+  /// Whether the push's packed counts can hold this user's hits (see Sums).
+  bool canPush() const { return user_.row.items.size() <= Sums::kMaxCount; }
 
   /// Adds every rated item's contribution to each list containing it (any order), per band.
   void push() {
@@ -249,23 +251,20 @@ class UserScorer {
     for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
       const std::int32_t j = user_.row.items[e];
       const double r = implicit ? 1.0 : user_.row.values[e];
-      const std::int32_t top = r == level_[0] ? 1 : 0;
-      const std::int32_t second = r == level_[1] ? 1 : 0;
+      const std::uint64_t counted = Sums::count(r == level_[0], r == level_[1]);
       const std::size_t end = containing.end(j);
       for (std::size_t g = containing.begin(j); g < end; ++g) {
         const double s = sims[g];
         Sums& acc = sums[static_cast<std::size_t>(ids[g]) * kBands + bands[g]];
         acc.num += s * r;
         acc.den += std::fabs(s);
-        acc.hits += 1;
-        acc.top += top;
-        acc.second += second;
+        acc.counts += counted;
       }
     }
   }
   std::int32_t pushedHits(std::size_t item) const {
     std::int32_t hits = 0;
-    for (std::size_t b = 0; b < kBands; ++b) hits += scratch_.sums[item * kBands + b].hits;
+    for (std::size_t b = 0; b < kBands; ++b) hits += scratch_.sums[item * kBands + b].hits();
     return hits;
   }
 
@@ -273,7 +272,7 @@ class UserScorer {
   /// hits): both sums may differ by 2 (n - 1) u times the sum of their terms' magnitudes.
   double pushedScore(std::size_t item, double& margin) const {
     const Sums acc = pushedTotal(item);
-    const auto n = static_cast<double>(acc.hits);
+    const auto n = static_cast<double>(acc.hits());
     constexpr double kUnit = 0x1p-50;  // 8 u: a factor 4 to spare
     if (settings_.implicit) {
       margin = kUnit * (n + 2) * acc.den;
@@ -294,21 +293,21 @@ class UserScorer {
     std::size_t band = 0;
     for (; band < kBandCuts; ++band) {
       const Sums& here = scratch_.sums[item * kBands + band];
-      if (before.hits + here.hits >= k) break;
+      if (before.hits() + here.hits() >= k) break;
       before.num += here.num;
       before.den += here.den;
-      before.hits += here.hits;
+      before.counts += here.counts;
     }
     const float* cuts = state_.bandCuts.data() + item * kBandCuts;
     const double strongest = band == 0 ? state_.strongest[item] : cuts[band - 1];
     const double weakest =
         std::max<double>(state_.weakest[item], band == kBandCuts ? 0.0F : cuts[band]);
-    const std::int32_t left = k - before.hits;
+    const std::int32_t left = k - before.hits();
     if (settings_.implicit) return before.num + left * strongest;
     const Sums& last = scratch_.sums[item * kBands + band];
     std::int32_t taken[3];
-    taken[0] = std::min(last.top, left);
-    taken[1] = std::min(last.second, left - taken[0]);
+    taken[0] = std::min(last.top(), left);
+    taken[1] = std::min(last.second(), left - taken[0]);
     taken[2] = left - taken[0] - taken[1];
     // The mean is highest at a corner: the strongest weight for the levels above it, the weakest
     // for those below.
@@ -370,8 +369,8 @@ class UserScorer {
     std::int32_t secondLeft = limit;
     if (pushed_) {
       const Sums total = pushedTotal(item);
-      topLeft = total.top;
-      secondLeft = total.second;
+      topLeft = total.top();
+      secondLeft = total.second();
     }
     const std::uint8_t* isRated = scratch_.rated.data();
     const std::size_t end = lists.end(row);
@@ -603,12 +602,26 @@ class UserScorer {
     return best;
   }
 
+  // A push's sums for one band of one candidate. The counts are packed, so that a push adds them
+  // in one step (a third less time in wasm): hits, hits rated at the best level and hits rated at
+  // the second, kCountBits bits each. A candidate has at most as many hits as the user has rated
+  // items: users with more than kMaxCount are not pushed (canPush).
   struct Sums {
+    static constexpr unsigned kCountBits = 21;
+    static constexpr std::size_t kMaxCount = (std::size_t{1} << kCountBits) - 1;
     double num = 0.0;
     double den = 0.0;
-    std::int32_t hits = 0;
-    std::int32_t top = 0;     // hits rated at the best level
-    std::int32_t second = 0;  // hits rated at the second level
+    std::uint64_t counts = 0;
+
+    static std::uint64_t count(bool top, bool second) {
+      return 1 + (std::uint64_t{top} << kCountBits) + (std::uint64_t{second} << (2 * kCountBits));
+    }
+    std::int32_t hits() const { return field(0); }
+    std::int32_t top() const { return field(1); }
+    std::int32_t second() const { return field(2); }
+    std::int32_t field(unsigned k) const {
+      return static_cast<std::int32_t>((counts >> (k * kCountBits)) & kMaxCount);
+    }
   };
   Sums pushedTotal(std::size_t item) const {
     Sums total;
@@ -616,9 +629,7 @@ class UserScorer {
       const Sums& band = scratch_.sums[item * kBands + b];
       total.num += band.num;
       total.den += band.den;
-      total.hits += band.hits;
-      total.top += band.top;
-      total.second += band.second;
+      total.counts += band.counts;
     }
     return total;
   }
@@ -703,11 +714,12 @@ RECWASM_COLD void ItemKnn::scoreInto(const UserContext& user, double* scores) co
   const Settings& settings = *settings_;
   const UserRow row = userRowOf(user, trainingData(), *state_);
   UserScorer scorer(*state_, settings, row);
-  scorer.push();
+  const bool pushing = scorer.canPush();
+  if (pushing) scorer.push();
   std::vector<std::int32_t> gathered;
   for (std::size_t i = 0; i < static_cast<std::size_t>(numItems()); ++i) {
-    const std::int32_t hits = scorer.pushedHits(i);
-    if (hits > 0 && (hits <= settings.neighbors || scorer.gatheringIsCheaper(i))) {
+    const std::int32_t hits = pushing ? scorer.pushedHits(i) : settings.neighbors;
+    if (pushing && hits > 0 && (hits <= settings.neighbors || scorer.gatheringIsCheaper(i))) {
       gathered.push_back(static_cast<std::int32_t>(i));
     } else {
       scores[i] = scorer.pulledScore(i, std::min(hits, settings.neighbors));
@@ -768,7 +780,8 @@ void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k
   // A rated item scores its rating (explicit data), as in score().
   const bool explicitRatings = !settings.implicit;
   if (scorer.rankByBestLevel(filter, k, out)) return;
-  const bool pushing = !pullIsCheaper(state.lists, neighbors, scorer.pushCost());
+  const bool pushing =
+      scorer.canPush() && !pullIsCheaper(state.lists, neighbors, scorer.pushCost());
   if (pushing) scorer.push();
 
   // Candidates are exact, pushed (at most k hits: the notebook's set, summed in another order,
