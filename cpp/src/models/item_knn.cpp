@@ -51,6 +51,7 @@ struct ItemKnn::State {
   // candidate's hits per band at the cost of one byte read.
   std::vector<float> bandCuts;
   std::vector<std::uint8_t> entryBands;
+  std::size_t bands = 1;  // bands in use: 1 + the cuts that fall inside some list
   // Exact lists are symmetric (j in list i <=> i in list j, same s): their own inverse.
   const knn::NeighborLists& containing() const { return inverse.rows() > 0 ? inverse : lists; }
 };
@@ -66,7 +67,6 @@ constexpr std::uint32_t kStateFormat = 1;
 // narrow it). On MovieLens, pulls that bounds stop early mostly stop within a thousand entries.
 constexpr double kBandEnds[] = {2.56, 20.48};
 constexpr std::size_t kBandCuts = sizeof(kBandEnds) / sizeof(kBandEnds[0]);
-constexpr std::size_t kBands = kBandCuts + 1;
 
 Similarity similarityOf(const Settings& s) {
   return s.implicit ? Similarity::kBinary : Similarity::kCosine;
@@ -102,11 +102,13 @@ void cutBands(ItemKnn::State& state, int neighbors) {
     ends[b] = static_cast<std::size_t>(std::ceil(kBandEnds[b] * neighbors));
   }
   state.bandCuts.assign(n * kBandCuts, 0.0F);  // 0: the list ends first (every |s| is above)
+  state.bands = 1;
   for (std::int32_t i = 0; i < lists.rows(); ++i) {
     for (std::size_t b = 0; b < kBandCuts; ++b) {
       if (ends[b] < lists.end(i) - lists.begin(i)) {
         state.bandCuts[static_cast<std::size_t>(i) * kBandCuts + b] =
             static_cast<float>(std::fabs(lists.sims[lists.begin(i) + ends[b]]));
+        state.bands = std::max(state.bands, b + 2);
       }
     }
   }
@@ -198,8 +200,9 @@ UserRow userRowOf(const UserContext& user, const Interactions& train, const Item
 }
 
 // Scores one user. Holds the rated items as bytes and a dense rating table (for pulls) and, after
-// push(), sums per candidate; the tables are kept between calls (thread_local) and cleared when
-// the scorer goes, also when a call fails (an allocation inside may throw).
+// push(), sums per candidate and band of its list; the tables are kept between calls
+// (thread_local) and cleared when the scorer goes, also when a call fails (an allocation inside
+// may throw).
 //
 // Bounds (similarities >= 0 only): a prediction is a weighted mean of the ratings of its hits, so
 // it can be bounded from what is known of them. The user's ratings are seen as levels: the best,
@@ -207,8 +210,34 @@ UserRow userRowOf(const UserContext& user, const Interactions& train, const Item
 // hits at the first two levels.
 class UserScorer {
  public:
+  // A push's sums for one band of one candidate. The counts are packed, so that a push adds them
+  // in one step (a third less time in wasm): hits, hits rated at the best level and hits rated at
+  // the second, kCountBits bits each. A candidate has at most as many hits as the user has rated
+  // items: users with more than kMaxCount are not pushed (canPush).
+  struct Sums {
+    static constexpr unsigned kCountBits = 21;
+    static constexpr std::size_t kMaxCount = (std::size_t{1} << kCountBits) - 1;
+    double num = 0.0;
+    double den = 0.0;
+    std::uint64_t counts = 0;
+
+    static std::uint64_t count(bool top, bool second) {
+      return 1 + (std::uint64_t{top} << kCountBits) + (std::uint64_t{second} << (2 * kCountBits));
+    }
+    std::int32_t hits() const { return field(0); }
+    std::int32_t top() const { return field(1); }
+    std::int32_t second() const { return field(2); }
+    std::int32_t field(unsigned index) const {
+      return static_cast<std::int32_t>((counts >> (index * kCountBits)) & kMaxCount);
+    }
+  };
+
   UserScorer(const ItemKnn::State& state, const Settings& settings, const UserRow& user)
-      : state_(state), settings_(settings), user_(user), scratch_(scratchFor(state)) {
+      : state_(state),
+        settings_(settings),
+        user_(user),
+        scratch_(scratchFor(state)),
+        bands_(state.bands) {
     const knn::NeighborLists& containing = state.containing();
     for (std::size_t e = 0; e < user.row.items.size(); ++e) {
       const auto j = static_cast<std::size_t>(user.row.items[e]);
@@ -255,23 +284,30 @@ class UserScorer {
       const std::size_t end = containing.end(j);
       for (std::size_t g = containing.begin(j); g < end; ++g) {
         const double s = sims[g];
-        Sums& acc = sums[static_cast<std::size_t>(ids[g]) * kBands + bands[g]];
+        Sums& acc = sums[static_cast<std::size_t>(ids[g]) * bands_ + bands[g]];
         acc.num += s * r;
         acc.den += std::fabs(s);
         acc.counts += counted;
       }
     }
   }
-  std::int32_t pushedHits(std::size_t item) const {
-    std::int32_t hits = 0;
-    for (std::size_t b = 0; b < kBands; ++b) hits += scratch_.sums[item * kBands + b].hits();
-    return hits;
+  /// A candidate's pushed sums over all bands.
+  Sums pushedTotal(std::size_t item) const {
+    const Sums* part = scratch_.sums.data() + item * bands_;
+    Sums total = part[0];
+    for (std::size_t b = 1; b < bands_; ++b) {
+      total.num += part[b].num;
+      total.den += part[b].den;
+      total.counts += part[b].counts;
+    }
+    return total;
   }
+  std::int32_t pushedHits(std::size_t item) const { return pushedTotal(item).hits(); }
 
-  /// The pushed score and a bound on its distance from the notebook's (valid for at most k
-  /// hits): both sums may differ by 2 (n - 1) u times the sum of their terms' magnitudes.
-  double pushedScore(std::size_t item, double& margin) const {
-    const Sums acc = pushedTotal(item);
+  /// The pushed score of a candidate with these sums, and a bound on its distance from the
+  /// notebook's (valid for at most k hits): both sums may differ by 2 (n - 1) u times the sum of
+  /// their terms' magnitudes.
+  double pushedScore(const Sums& acc, double& margin) const {
     const auto n = static_cast<double>(acc.hits());
     constexpr double kUnit = 0x1p-50;  // 8 u: a factor 4 to spare
     if (settings_.implicit) {
@@ -291,8 +327,9 @@ class UserScorer {
     const std::int32_t k = settings_.neighbors;
     Sums before;
     std::size_t band = 0;
-    for (; band < kBandCuts; ++band) {
-      const Sums& here = scratch_.sums[item * kBands + band];
+    const std::size_t lastBand = bands_ - 1;  // the rest of the list
+    for (; band < lastBand; ++band) {
+      const Sums& here = scratch_.sums[item * bands_ + band];
       if (before.hits() + here.hits() >= k) break;
       before.num += here.num;
       before.den += here.den;
@@ -301,10 +338,15 @@ class UserScorer {
     const float* cuts = state_.bandCuts.data() + item * kBandCuts;
     const double strongest = band == 0 ? state_.strongest[item] : cuts[band - 1];
     const double weakest =
-        std::max<double>(state_.weakest[item], band == kBandCuts ? 0.0F : cuts[band]);
+        std::max<double>(state_.weakest[item], band == lastBand ? 0.0F : cuts[band]);
     const std::int32_t left = k - before.hits();
-    if (settings_.implicit) return before.num + left * strongest;
-    const Sums& last = scratch_.sums[item * kBands + band];
+    if (settings_.implicit) {
+      // Also at most the sum over all its hits (similarities >= 0), widened past its rounding.
+      const Sums total = pushedTotal(item);
+      return std::min(before.num + left * strongest,
+                      total.num * (1 + 0x1p-40 * (total.hits() + 2)));
+    }
+    const Sums& last = scratch_.sums[item * bands_ + band];
     std::int32_t taken[3];
     taken[0] = std::min(last.top(), left);
     taken[1] = std::min(last.second(), left - taken[0]);
@@ -334,6 +376,10 @@ class UserScorer {
                          (std::fabs(threshold) + maxAbsRating_) * (1.0 + std::fabs(value));
     return value + slack < threshold;
   }
+
+  /// The notebook's prediction for a candidate without hits: the user's mean (explicit data), or
+  /// an empty sum.
+  double scoreWithoutHits() const { return settings_.implicit ? 0.0 : user_.mean; }
 
   /// Loads the start of `item`'s list, so that a pull soon after finds it in cache.
   void touchList(std::size_t item) {
@@ -602,41 +648,10 @@ class UserScorer {
     return best;
   }
 
-  // A push's sums for one band of one candidate. The counts are packed, so that a push adds them
-  // in one step (a third less time in wasm): hits, hits rated at the best level and hits rated at
-  // the second, kCountBits bits each. A candidate has at most as many hits as the user has rated
-  // items: users with more than kMaxCount are not pushed (canPush).
-  struct Sums {
-    static constexpr unsigned kCountBits = 21;
-    static constexpr std::size_t kMaxCount = (std::size_t{1} << kCountBits) - 1;
-    double num = 0.0;
-    double den = 0.0;
-    std::uint64_t counts = 0;
-
-    static std::uint64_t count(bool top, bool second) {
-      return 1 + (std::uint64_t{top} << kCountBits) + (std::uint64_t{second} << (2 * kCountBits));
-    }
-    std::int32_t hits() const { return field(0); }
-    std::int32_t top() const { return field(1); }
-    std::int32_t second() const { return field(2); }
-    std::int32_t field(unsigned k) const {
-      return static_cast<std::int32_t>((counts >> (k * kCountBits)) & kMaxCount);
-    }
-  };
-  Sums pushedTotal(std::size_t item) const {
-    Sums total;
-    for (std::size_t b = 0; b < kBands; ++b) {
-      const Sums& band = scratch_.sums[item * kBands + b];
-      total.num += band.num;
-      total.den += band.den;
-      total.counts += band.counts;
-    }
-    return total;
-  }
   struct Scratch {
     std::vector<std::uint8_t> rated;  // 1 for rated items: bytes, so that a pull tests 16 at once
     std::vector<double> rating;
-    std::vector<Sums> sums;          // kBands per item
+    std::vector<Sums> sums;          // State::bands per item
     std::vector<std::int32_t> slot;  // -1, or where an item's gathered hits go
     knn::NeighborLists gathered;
     std::vector<std::uint32_t> order;
@@ -647,13 +662,13 @@ class UserScorer {
   static Scratch& scratchFor(const ItemKnn::State& state) {
     thread_local Scratch scratch;
     const auto n = static_cast<std::size_t>(state.lists.rows());
-    if (scratch.sums.size() !=
-        n * kBands) {  // sums last: if an allocation throws, the next call redoes all
+    // sums last: if an allocation throws, the next call redoes all.
+    if (scratch.sums.size() != n * state.bands) {
       scratch.rated.assign(n, 0);
       scratch.rating.assign(n, 0.0);
       scratch.slot.assign(n, -1);
       scratch.bestHits.assign(n, 0);
-      scratch.sums.assign(n * kBands, Sums{});
+      scratch.sums.assign(n * state.bands, Sums{});
     }
     return scratch;
   }
@@ -662,6 +677,7 @@ class UserScorer {
   const Settings& settings_;
   const UserRow& user_;
   Scratch& scratch_;
+  std::size_t bands_;  // state_.bands
   double maxAbsRating_ = 0.0;
   // The user's best, second best and third best distinct ratings (-inf where there are fewer).
   double level_[3] = {-std::numeric_limits<double>::infinity(),
@@ -725,10 +741,12 @@ RECWASM_COLD void ItemKnn::scoreInto(const UserContext& user, double* scores) co
       scores[i] = scorer.pulledScore(i, std::min(hits, settings.neighbors));
     }
   }
-  std::vector<double> exact;
-  scorer.gatheredScores(gathered, exact);
-  for (std::size_t t = 0; t < gathered.size(); ++t) {
-    scores[static_cast<std::size_t>(gathered[t])] = exact[t];
+  if (!gathered.empty()) {  // gathering reads every rated item's list
+    std::vector<double> exact;
+    scorer.gatheredScores(gathered, exact);
+    for (std::size_t t = 0; t < gathered.size(); ++t) {
+      scores[static_cast<std::size_t>(gathered[t])] = exact[t];
+    }
   }
   if (!settings.implicit) {
     for (std::size_t e = 0; e < row.row.items.size(); ++e) {
@@ -804,15 +822,17 @@ void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k
   for (std::size_t i = 0; i < n; ++i) {
     if (!filter.allows(static_cast<std::int32_t>(i))) continue;
     Candidate c{0.0, 0.0, static_cast<std::int32_t>(i), Kind::kExact};
+    const UserScorer::Sums pushed = pushing ? scorer.pushedTotal(i) : UserScorer::Sums{};
+    const std::int32_t hits = pushed.hits();
     if (explicitRatings && scorer.rated(i)) {
       c.score = scorer.rating(i);
-    } else if (!pushing || scorer.pushedHits(i) > neighbors) {
+    } else if (!pushing || hits > neighbors) {
       c.kind = Kind::kToPull;
-    } else if (scorer.pushedHits(i) == 0) {
-      c.score = scorer.pulledScore(i, 0);
+    } else if (hits == 0) {
+      c.score = scorer.scoreWithoutHits();
     } else {
       c.kind = Kind::kPushed;
-      c.score = scorer.pushedScore(i, c.margin);
+      c.score = scorer.pushedScore(pushed, c.margin);
     }
     if (c.kind != Kind::kToPull) lows.push(c.score - c.margin, c.item);
     candidates.push_back(c);
@@ -822,7 +842,7 @@ void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k
   std::vector<Candidate*> toPull;
   for (Candidate& c : candidates) {
     if (c.kind != Kind::kToPull) continue;
-    if (pushing &&
+    if (pushing && state.nonNegative &&
         scorer.surelyBelow(scorer.pushedCeiling(static_cast<std::size_t>(c.item)), threshold())) {
       continue;
     }

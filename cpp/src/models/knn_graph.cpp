@@ -659,22 +659,11 @@ void integerCosine(const SparseRows& rows, const SparseRows& columns, const Sett
   const double back = std::ldexp(1.0, -2 * scaled.shift);  // 4^-m, exact
   std::vector<Sums> sums(static_cast<std::size_t>(numRows), Sums{0, 0, 0, 0});
   std::vector<std::uint64_t> touched((static_cast<std::size_t>(numRows) + 63) / 64, 0);
-#ifdef __wasm_simd128__
-  // Per column entry (1, 0, y * y, y): one multiply by (1, 1, 1, x) and one add of (0, x * x, 0, 0)
-  // give a pair's four terms, added to its sums in one vector operation.
-  std::vector<v128_t> terms(scaled.columnValues.size());
-  for (std::size_t e = 0; e < terms.size(); ++e) {
-    const std::int32_t y = scaled.columnValues[e];
-    terms[e] = wasm_i32x4_make(1, 0, y * y, y);
-  }
-  const v128_t* ts = terms.data();
-#else
   std::vector<std::int32_t> squares(scaled.columnValues.size());
   for (std::size_t e = 0; e < squares.size(); ++e)
     squares[e] = scaled.columnValues[e] * scaled.columnValues[e];
   const std::int32_t* ys = scaled.columnValues.data();
   const std::int32_t* yys = squares.data();
-#endif
   // cursor[c]: the position of the current row in column c (rows are visited in ascending order).
   std::vector<std::int32_t> cursor(columns.offsets.begin(), columns.offsets.end() - 1);
   const std::int32_t* bs = columns.indices.data();
@@ -689,13 +678,14 @@ void integerCosine(const SparseRows& rows, const SparseRows& columns, const Sett
       const std::int32_t xx = x * x;
       const std::int32_t end = columns.offsets[c + 1];
 #ifdef __wasm_simd128__
-      const v128_t scale = wasm_i32x4_make(1, 1, 1, x);
-      const v128_t offset = wasm_i32x4_make(0, xx, 0, 0);
+      // A pair's four terms added to its sums in one vector operation.
+      const v128_t fixedTerms = wasm_i32x4_make(1, xx, 0, 0);
       for (std::int32_t q = ++cursor[c]; q < end; ++q) {
         const auto b = static_cast<std::uint32_t>(bs[q]);
+        const v128_t terms =
+            wasm_i32x4_replace_lane(wasm_i32x4_replace_lane(fixedTerms, 2, yys[q]), 3, x * ys[q]);
         void* s = &acc[b];
-        wasm_v128_store(s, wasm_i32x4_add(wasm_v128_load(s),
-                                          wasm_i32x4_add(wasm_i32x4_mul(ts[q], scale), offset)));
+        wasm_v128_store(s, wasm_i32x4_add(wasm_v128_load(s), terms));
         seen[b >> 6] |= std::uint64_t{1} << (b & 63);
       }
 #else
