@@ -87,7 +87,7 @@ class ItemKnn final : public Recommender {
   ~ItemKnn() override;
   bool predictsRatings() const override;
   /// Bytes held by the fitted state (similarity lists, their inverse when bounded, each list's
-  /// strongest and weakest |s|, means).
+  /// bounds and band cuts, the band of every stored similarity, list bitsets, means).
   std::size_t stateBytes() const;
 
   struct State;
