@@ -230,6 +230,11 @@ class UserScorer {
     std::int32_t field(unsigned index) const {
       return static_cast<std::int32_t>((counts >> (index * kCountBits)) & kMaxCount);
     }
+    void add(const Sums& other) {
+      num += other.num;
+      den += other.den;
+      counts += other.counts;
+    }
   };
 
   UserScorer(const ItemKnn::State& state, const Settings& settings, const UserRow& user)
@@ -295,11 +300,7 @@ class UserScorer {
   Sums pushedTotal(std::size_t item) const {
     const Sums* part = scratch_.sums.data() + item * bands_;
     Sums total = part[0];
-    for (std::size_t b = 1; b < bands_; ++b) {
-      total.num += part[b].num;
-      total.den += part[b].den;
-      total.counts += part[b].counts;
-    }
+    for (std::size_t b = 1; b < bands_; ++b) total.add(part[b]);
     return total;
   }
   std::int32_t pushedHits(std::size_t item) const { return pushedTotal(item).hits(); }
@@ -331,9 +332,7 @@ class UserScorer {
     for (; band < lastBand; ++band) {
       const Sums& here = scratch_.sums[item * bands_ + band];
       if (before.hits() + here.hits() >= k) break;
-      before.num += here.num;
-      before.den += here.den;
-      before.counts += here.counts;
+      before.add(here);
     }
     const float* cuts = state_.bandCuts.data() + item * kBandCuts;
     const double strongest = band == 0 ? state_.strongest[item] : cuts[band - 1];

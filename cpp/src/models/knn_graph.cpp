@@ -678,27 +678,25 @@ void integerCosine(const SparseRows& rows, const SparseRows& columns, const Sett
       const std::int32_t xx = x * x;
       const std::int32_t end = columns.offsets[c + 1];
 #ifdef __wasm_simd128__
-      // A pair's four terms added to its sums in one vector operation.
       const v128_t fixedTerms = wasm_i32x4_make(1, xx, 0, 0);
+#endif
       for (std::int32_t q = ++cursor[c]; q < end; ++q) {
         const auto b = static_cast<std::uint32_t>(bs[q]);
+#ifdef __wasm_simd128__
+        // The pair's four terms added to its sums in one vector operation.
         const v128_t terms =
             wasm_i32x4_replace_lane(wasm_i32x4_replace_lane(fixedTerms, 2, yys[q]), 3, x * ys[q]);
         void* s = &acc[b];
         wasm_v128_store(s, wasm_i32x4_add(wasm_v128_load(s), terms));
-        seen[b >> 6] |= std::uint64_t{1} << (b & 63);
-      }
 #else
-      for (std::int32_t q = ++cursor[c]; q < end; ++q) {
-        const auto b = static_cast<std::uint32_t>(bs[q]);
         Sums& s = acc[b];
         s.n += 1;
         s.xx += xx;
         s.yy += yys[q];
         s.xy += x * ys[q];
+#endif
         seen[b >> 6] |= std::uint64_t{1} << (b & 63);
       }
-#endif
     }
     for (std::size_t w = static_cast<std::size_t>(a) >> 6; w < touched.size(); ++w) {
       for (std::uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
