@@ -516,16 +516,14 @@ class UserScorer {
       }
     }
     scores.resize(items.size());
-    std::vector<std::uint32_t>& order = scratch_.order;
     for (std::size_t t = 0; t < items.size(); ++t) {
       const auto row = static_cast<std::int32_t>(t);
-      knn::strengthOrder(hits, hits.begin(row), hits.end(row), order);
+      knn::sortIntoNeighborOrder(hits, hits.begin(row), hits.end(row));
       const std::size_t used =
-          std::min(order.size(), static_cast<std::size_t>(settings_.neighbors));
+          std::min(hits.end(row) - hits.begin(row), static_cast<std::size_t>(settings_.neighbors));
       double num = 0.0;
       double den = 0.0;
-      for (std::size_t e = 0; e < used; ++e) {
-        const std::size_t g = hits.begin(row) + order[e];
+      for (std::size_t g = hits.begin(row); g < hits.begin(row) + used; ++g) {
         if (settings_.implicit) {
           num += hits.sims[g];
         } else {
@@ -653,7 +651,6 @@ class UserScorer {
     std::vector<Sums> sums;          // State::bands per item
     std::vector<std::int32_t> slot;  // -1, or where an item's gathered hits go
     knn::NeighborLists gathered;
-    std::vector<std::uint32_t> order;
     std::vector<std::uint64_t> bestBits;   // rankByBestLevel: lists holding a best-rated item
     std::vector<std::uint64_t> lowerBits;  // ... and lists holding a lower-rated one
     std::vector<std::int32_t> bestHits;    // ... and best-rated hits per candidate (or 0)

@@ -223,22 +223,7 @@ class PairSink {
     out.sims.resize(write);
     std::vector<std::uint32_t>().swap(next_);
     if (sortRows) {
-      std::vector<std::uint32_t> perm;
-      std::vector<std::int32_t> ids;
-      std::vector<double> sims;
-      for (std::int32_t r = 0; r < rows_; ++r) {
-        std::size_t begin = out.begin(r);
-        std::size_t end = out.end(r);
-        strengthOrder(out, begin, end, perm);
-        ids.assign(out.ids.begin() + static_cast<std::ptrdiff_t>(begin),
-                   out.ids.begin() + static_cast<std::ptrdiff_t>(end));
-        sims.assign(out.sims.begin() + static_cast<std::ptrdiff_t>(begin),
-                    out.sims.begin() + static_cast<std::ptrdiff_t>(end));
-        for (std::size_t k = 0; k < perm.size(); ++k) {
-          out.ids[begin + k] = ids[perm[k]];
-          out.sims[begin + k] = sims[perm[k]];
-        }
-      }
+      for (std::int32_t r = 0; r < rows_; ++r) sortIntoNeighborOrder(out, out.begin(r), out.end(r));
     }
     return out;
   }
@@ -278,38 +263,35 @@ std::size_t degreeOf(const SparseRows& rows, std::int32_t r) {
 
 }  // namespace
 
-void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t end,
-                   std::vector<std::uint32_t>& order) {
+void sortIntoNeighborOrder(NeighborLists& lists, std::size_t begin, std::size_t end) {
   const std::size_t n = end - begin;
-  auto absBits = [&](std::uint32_t k) {
-    double a = std::fabs(lists.sims[begin + k]);
+  if (n < 2) return;
+  std::int32_t* ids = lists.ids.data() + begin;
+  double* sims = lists.sims.data() + begin;
+  auto absBits = [](double s) {
+    double a = std::fabs(s);
     std::uint64_t bits;
     std::memcpy(&bits, &a, sizeof bits);  // non-negative doubles order like their bit patterns
     return bits;
   };
-  auto before = [&](std::uint32_t p, std::uint32_t q) {
-    std::uint64_t bp = absBits(p);
-    std::uint64_t bq = absBits(q);
-    return bp > bq || (bp == bq && lists.ids[begin + p] < lists.ids[begin + q]);
-  };
-  order.resize(n);
+  // The records carry their payload: one copy out and one back, and no gather by index.
   if (n < 256) {
-    // Short lists: sort (|s| bits, id, index) records, no indirection per comparison.
+    // Short lists: a comparison sort on (|s| bits, id).
     struct Record {
       std::uint64_t absBits;
+      double sim;
       std::int32_t id;
-      std::uint32_t index;
     };
     thread_local std::vector<Record> records;
     records.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      const auto index = static_cast<std::uint32_t>(k);
-      records[k] = {absBits(index), lists.ids[begin + k], index};
-    }
+    for (std::size_t k = 0; k < n; ++k) records[k] = {absBits(sims[k]), sims[k], ids[k]};
     std::sort(records.begin(), records.end(), [](const Record& p, const Record& q) {
       return p.absBits > q.absBits || (p.absBits == q.absBits && p.id < q.id);
     });
-    for (std::size_t k = 0; k < n; ++k) order[k] = records[k].index;
+    for (std::size_t k = 0; k < n; ++k) {
+      ids[k] = records[k].id;
+      sims[k] = records[k].sim;
+    }
     return;
   }
   // Long lists: a stable radix sort on |s| rounded to float (rounding is monotonic), up to 4
@@ -318,28 +300,28 @@ void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t en
   // ids ascending.
   struct Keyed {
     std::uint32_t key;  // ~bits of the float: ascending keys = descending |s|
-    std::uint32_t index;
+    std::int32_t id;
+    double sim;
   };
   thread_local std::vector<Keyed> a;
   thread_local std::vector<Keyed> b;
   a.resize(n);
   b.resize(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    float f = static_cast<float>(std::fabs(lists.sims[begin + k]));
-    std::uint32_t bits;
-    std::memcpy(&bits, &f, sizeof bits);
-    a[k] = {~bits, static_cast<std::uint32_t>(k)};
-  }
-  // The four digits' histograms in one pass; a digit all keys share needs no pass (similarities
-  // of one list mostly share their exponent). 8-bit digits: typical lists hold a few thousand
-  // entries, for which the prefix sums over wider digits would cost more than the passes.
+  // The four digits' histograms in the same pass; a digit all keys share needs no pass
+  // (similarities of one list mostly share their exponent). 8-bit digits: typical lists hold a
+  // few thousand entries, for which the prefix sums over wider digits would cost more than passes.
   thread_local std::vector<std::uint32_t> counts;
   counts.assign(4 * 256, 0);
-  for (const Keyed& e : a) {
-    ++counts[e.key & 255u];
-    ++counts[256 + ((e.key >> 8) & 255u)];
-    ++counts[512 + ((e.key >> 16) & 255u)];
-    ++counts[768 + (e.key >> 24)];
+  for (std::size_t k = 0; k < n; ++k) {
+    float f = static_cast<float>(std::fabs(sims[k]));
+    std::uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    const std::uint32_t key = ~bits;
+    a[k] = {key, ids[k], sims[k]};
+    ++counts[key & 255u];
+    ++counts[256 + ((key >> 8) & 255u)];
+    ++counts[512 + ((key >> 16) & 255u)];
+    ++counts[768 + (key >> 24)];
   }
   for (unsigned digit = 0; digit < 4; ++digit) {
     std::uint32_t* count = counts.data() + digit * 256;
@@ -354,16 +336,24 @@ void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t en
     for (const Keyed& e : a) b[count[(e.key >> shift) & 255u]++] = e;
     a.swap(b);
   }
-  for (std::size_t k = 0; k < n; ++k) order[k] = a[k].index;
+  auto before = [&](const Keyed& p, const Keyed& q) {
+    std::uint64_t bp = absBits(p.sim);
+    std::uint64_t bq = absBits(q.sim);
+    return bp > bq || (bp == bq && p.id < q.id);
+  };
   for (std::size_t first = 0; first < n;) {
     std::size_t last = first + 1;
     while (last < n && a[last].key == a[first].key) ++last;
     if (last - first > 1) {
-      auto runBegin = order.begin() + static_cast<std::ptrdiff_t>(first);
-      auto runEnd = order.begin() + static_cast<std::ptrdiff_t>(last);
+      auto runBegin = a.begin() + static_cast<std::ptrdiff_t>(first);
+      auto runEnd = a.begin() + static_cast<std::ptrdiff_t>(last);
       if (!std::is_sorted(runBegin, runEnd, before)) std::sort(runBegin, runEnd, before);
     }
     first = last;
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    ids[k] = a[k].id;
+    sims[k] = a[k].sim;
   }
 }
 

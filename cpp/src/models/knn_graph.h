@@ -67,10 +67,8 @@ inline bool strongerNeighbor(double a, std::int32_t idA, double b, std::int32_t 
 NeighborLists buildNeighborLists(const SparseRows& rows, const SparseRows& columns, Similarity kind,
                                  const Settings& settings, bool sortRows);
 
-/// The permutation that puts entries [begin, end) of `lists` in neighbour order (indices relative
-/// to begin).
-void strengthOrder(const NeighborLists& lists, std::size_t begin, std::size_t end,
-                   std::vector<std::uint32_t>& order);
+/// Puts entries [begin, end) of `lists` in neighbour order, in place.
+void sortIntoNeighborOrder(NeighborLists& lists, std::size_t begin, std::size_t end);
 
 /// One user's ratings: items ascending, duplicates resolved to the last value (the dense R).
 struct RatingRow {
