@@ -474,50 +474,41 @@ class UserScorer {
   /// Exact predictions for `items` without walking their lists: a second push gathers each one's
   /// hits, which are put in neighbour order and the first k of them summed. Costs one push and a
   /// sort per item, where walking costs each list up to its k-th (or last) hit.
-  /// With `bestLevelOnly`, only the items rated at the best level are pushed (the caller knows
-  /// the others are in none of these lists) and each item's hits are scratch bestHits, which the
-  /// caller counted; else they are pushedHits.
-  void gatheredScores(const std::vector<std::int32_t>& items, std::vector<double>& scores,
-                      bool bestLevelOnly = false) const {
+  void gatheredScores(const std::vector<std::int32_t>& items, std::vector<double>& scores) const {
     std::vector<std::int32_t>& slot = scratch_.slot;
-    // Slots set below must not outlive this call, even when an allocation throws.
-    struct SlotReset {
-      std::vector<std::int32_t>& slot;
-      const std::vector<std::int32_t>& items;
-      ~SlotReset() {
-        for (std::int32_t item : items) slot[static_cast<std::size_t>(item)] = -1;
-      }
-    } reset{slot, items};
+    SlotReset reset{slot, items};
     knn::NeighborLists& hits = scratch_.gathered;  // row t: items[t]'s hits (rated item, s)
     hits.offsets.assign(items.size() + 1, 0);
-    const knn::NeighborLists& containing = state_.containing();
-    const std::int32_t* slots = slot.data();
-    auto pushes = [&](std::int32_t j) {
-      return !bestLevelOnly || rating(static_cast<std::size_t>(j)) == level_[0];
-    };
     for (std::size_t t = 0; t < items.size(); ++t) {
       const auto item = static_cast<std::size_t>(items[t]);
       slot[item] = static_cast<std::int32_t>(t);
-      hits.offsets[t + 1] =
-          hits.offsets[t] +
-          static_cast<std::uint32_t>(bestLevelOnly ? scratch_.bestHits[item] : pushedHits(item));
+      hits.offsets[t + 1] = hits.offsets[t] + static_cast<std::uint32_t>(pushedHits(item));
     }
     hits.ids.resize(hits.offsets.back());
     hits.sims.resize(hits.offsets.back());
     std::vector<std::uint32_t> next(hits.offsets.begin(), hits.offsets.end() - 1);
+    std::int32_t* hitIds = hits.ids.data();
+    double* hitSims = hits.sims.data();
+    const knn::NeighborLists& containing = state_.containing();
+    const std::int32_t* slots = slot.data();
     for (std::int32_t j : user_.row.items) {
-      if (!pushes(j)) continue;
-      for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
+      // Bounds held in locals: the stores could alias the offsets (int vs unsigned).
+      for (std::size_t g = containing.begin(j), end = containing.end(j); g < end; ++g) {
         const std::int32_t t = slots[containing.ids[g]];
         if (t < 0) continue;
         const std::uint32_t at = next[static_cast<std::size_t>(t)]++;
-        hits.ids[at] = j;
-        hits.sims[at] = containing.sims[g];
+        hitIds[at] = j;
+        hitSims[at] = containing.sims[g];
       }
     }
-    scores.resize(items.size());
-    for (std::size_t t = 0; t < items.size(); ++t) {
-      const auto row = static_cast<std::int32_t>(t);
+    scoreGathered(hits, scores);
+  }
+
+  /// Row t of `hits` holds a candidate's hits: its prediction, from the first k in neighbour
+  /// order.
+  void scoreGathered(knn::NeighborLists& hits, std::vector<double>& scores) const {
+    scores.resize(static_cast<std::size_t>(hits.rows()));
+    for (std::int32_t row = 0; row < hits.rows(); ++row) {
       knn::sortIntoNeighborOrder(hits, hits.begin(row), hits.end(row));
       const std::size_t used =
           std::min(hits.end(row) - hits.begin(row), static_cast<std::size_t>(settings_.neighbors));
@@ -531,8 +522,51 @@ class UserScorer {
           den += std::fabs(hits.sims[g]);
         }
       }
-      scores[t] = settings_.implicit ? num : (den != 0 ? num / den : user_.mean);
+      scores[static_cast<std::size_t>(row)] =
+          settings_.implicit ? num : (den != 0 ? num / den : user_.mean);
     }
+  }
+
+  /// Counts every candidate's best-rated hits into scratch bestHits and predicts the `pure`
+  /// candidates (every hit best-rated) from them, in one pass over the best-rated items' lists:
+  /// the pure candidates' hits are collected as they come, then grouped by candidate.
+  void countBestHitsAndScorePure(const std::vector<std::int32_t>& pure,
+                                 std::vector<double>& scores) const {
+    std::vector<std::int32_t>& slot = scratch_.slot;
+    SlotReset reset{slot, pure};
+    for (std::size_t t = 0; t < pure.size(); ++t) {
+      slot[static_cast<std::size_t>(pure[t])] = static_cast<std::int32_t>(t);
+    }
+    std::vector<CollectedHit>& collected = scratch_.collected;
+    collected.clear();
+    const knn::NeighborLists& containing = state_.containing();
+    const std::int32_t* ids = containing.ids.data();
+    const std::int32_t* slots = slot.data();
+    std::int32_t* counts = scratch_.bestHits.data();
+    for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
+      if (user_.row.values[e] != level_[0]) continue;
+      const std::int32_t j = user_.row.items[e];
+      for (std::size_t g = containing.begin(j), end = containing.end(j); g < end; ++g) {
+        const auto i = static_cast<std::size_t>(ids[g]);
+        ++counts[i];
+        if (slots[i] >= 0) collected.push_back({slots[i], j, containing.sims[g]});
+      }
+    }
+    knn::NeighborLists& hits = scratch_.gathered;
+    hits.offsets.assign(pure.size() + 1, 0);
+    for (std::size_t t = 0; t < pure.size(); ++t) {
+      hits.offsets[t + 1] =
+          hits.offsets[t] + static_cast<std::uint32_t>(counts[static_cast<std::size_t>(pure[t])]);
+    }
+    hits.ids.resize(collected.size());
+    hits.sims.resize(collected.size());
+    std::vector<std::uint32_t> next(hits.offsets.begin(), hits.offsets.end() - 1);
+    for (const CollectedHit& hit : collected) {
+      const std::uint32_t at = next[static_cast<std::size_t>(hit.slot)]++;
+      hits.ids[at] = hit.item;
+      hits.sims[at] = hit.sim;
+    }
+    scoreGathered(hits, scores);
   }
 
   /// The top k when the user's best-rated items alone decide it, else false (nothing done).
@@ -542,7 +576,7 @@ class UserScorer {
   /// its prediction below the best level by at least (best - second best) times
   /// weakest / ((neighbors - 1) strongest + weakest) of its list: those not surely below the
   /// k-th pure score, or with more best-rated hits, are pulled. Costs word operations per rated
-  /// item, two passes over the best-rated items' lists (counting and gathering hits), and a bound
+  /// item, one pass over the best-rated items' lists (counting and gathering hits), and a bound
   /// per candidate.
   bool rankByBestLevel(const CandidateFilter& filter, int k, Recommendations& out) const {
     const std::size_t words = state_.listWords;
@@ -593,17 +627,9 @@ class UserScorer {
       std::vector<std::int32_t>& counts;
       ~Reset() { std::fill(counts.begin(), counts.end(), 0); }
     } reset{bestHits};
-    const knn::NeighborLists& containing = state_.containing();
-    for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
-      if (user_.row.values[e] != level_[0]) continue;
-      const std::int32_t j = user_.row.items[e];
-      for (std::size_t g = containing.begin(j); g < containing.end(j); ++g) {
-        ++bestHits[static_cast<std::size_t>(containing.ids[g])];
-      }
-    }
     TopK ranked(static_cast<std::size_t>(k));
     std::vector<double> exact;
-    gatheredScores(pure, exact, /*bestLevelOnly=*/true);
+    countBestHitsAndScorePure(pure, exact);
     for (std::size_t t = 0; t < pure.size(); ++t) ranked.push(exact[t], pure[t]);
     const double gap = level_[0] - level_[1];
     for (std::size_t i = 0; i < n; ++i) {
@@ -645,12 +671,26 @@ class UserScorer {
     return best;
   }
 
+  struct CollectedHit {
+    std::int32_t slot;  // the candidate's row in the gathered hits
+    std::int32_t item;  // the rated item
+    double sim;
+  };
+  // Slots set for a gathering must not outlive it, even when an allocation throws.
+  struct SlotReset {
+    std::vector<std::int32_t>& slot;
+    const std::vector<std::int32_t>& items;
+    ~SlotReset() {
+      for (std::int32_t item : items) slot[static_cast<std::size_t>(item)] = -1;
+    }
+  };
   struct Scratch {
     std::vector<std::uint8_t> rated;  // 1 for rated items: bytes, so that a pull tests 16 at once
     std::vector<double> rating;
     std::vector<Sums> sums;          // State::bands per item
     std::vector<std::int32_t> slot;  // -1, or where an item's gathered hits go
     knn::NeighborLists gathered;
+    std::vector<CollectedHit> collected;   // countBestHitsAndScorePure
     std::vector<std::uint64_t> bestBits;   // rankByBestLevel: lists holding a best-rated item
     std::vector<std::uint64_t> lowerBits;  // ... and lists holding a lower-rated one
     std::vector<std::int32_t> bestHits;    // ... and best-rated hits per candidate (or 0)
