@@ -3,6 +3,10 @@
 #include <cstring>
 #include <limits>
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 #include "knn_graph.h"
 #include "recwasm/cold.h"
 #include "recwasm/error.h"
@@ -218,7 +222,7 @@ class UserScorer {
     static constexpr unsigned kCountBits = 21;
     static constexpr std::size_t kMaxCount = (std::size_t{1} << kCountBits) - 1;
     double num = 0.0;
-    double den = 0.0;
+    double den = 0.0;  // right after num: a push adds both in one vector operation
     std::uint64_t counts = 0;
 
     static std::uint64_t count(bool top, bool second) {
@@ -287,11 +291,23 @@ class UserScorer {
       const double r = implicit ? 1.0 : user_.row.values[e];
       const std::uint64_t counted = Sums::count(r == level_[0], r == level_[1]);
       const std::size_t end = containing.end(j);
+#ifdef __wasm_simd128__
+      // (num, den) += (s, |s|) * (r, 1) in one vector operation: lane by lane the scalar sums
+      // (the wasm build does not vectorise loops itself).
+      const v128_t byRating = wasm_f64x2_make(r, 1.0);
+      const v128_t signOfDen = wasm_i64x2_make(-1, std::numeric_limits<std::int64_t>::max());
+#endif
       for (std::size_t g = containing.begin(j); g < end; ++g) {
         const double s = sims[g];
         Sums& acc = sums[static_cast<std::size_t>(ids[g]) * bands_ + bands[g]];
+#ifdef __wasm_simd128__
+        const v128_t terms =
+            wasm_f64x2_mul(wasm_v128_and(wasm_f64x2_splat(s), signOfDen), byRating);
+        wasm_v128_store(&acc.num, wasm_f64x2_add(wasm_v128_load(&acc.num), terms));
+#else
         acc.num += s * r;
         acc.den += std::fabs(s);
+#endif
         acc.counts += counted;
       }
     }
