@@ -114,6 +114,12 @@ struct EntryBefore {
 };
 constexpr EntryBefore entryBefore{};
 
+// Per row, the rows before and after it that share at least minOverlap columns with it.
+struct PartnerCounts {
+  std::vector<std::uint32_t> below;
+  std::vector<std::uint32_t> above;
+};
+
 [[noreturn]] void tooManyPairs() {
   fail(ErrorCode::kOutOfMemory,
        "kNN similarity store exceeds 2^32 entries; set maxStoredNeighbors to bound it");
@@ -121,8 +127,11 @@ constexpr EntryBefore entryBefore{};
 
 // Collects the similarities of the pairs (a, b), a < b, emitted row by row with b ascending, and
 // turns them into neighbour lists: every pair for exact lists, or each row's maxStored strongest.
-// Exact lists are written in place as the pairs come, into rows sized by a counting pass (see
-// partnerCounts): no intermediate copy of the pairs, whose pages would cost as much again.
+// Exact lists are written in place, into rows sized by a counting pass (see PartnerCounts): no
+// intermediate copy of the pairs, whose pages would cost as much again. A row holds its partners
+// below it, then those above: a pair goes to row a's upper part as it comes (writes in sequence),
+// and finish() copies the upper parts into the lower parts of the partners in one pass (writes
+// to every row at once, which cost twice as much interleaved with the pair pass).
 class PairSink {
  public:
   /// Bounded lists.
@@ -132,19 +141,20 @@ class PairSink {
     weakestAbs_.assign(static_cast<std::size_t>(rows), -1.0);  // below any |s|: not full yet
     weakestId_.assign(static_cast<std::size_t>(rows), 0);
   }
-  /// Exact lists; row r has room for partnerBound[r] partners.
-  PairSink(std::int32_t rows, const std::vector<std::uint32_t>& partnerBound)
-      : rows_(rows), maxStored_(0) {
+  /// Exact lists; row r has room for bound.below[r] partners below it and bound.above[r] above.
+  PairSink(std::int32_t rows, const PartnerCounts& bound) : rows_(rows), maxStored_(0) {
     exact_.offsets.assign(static_cast<std::size_t>(rows) + 1, 0);
+    upperBegin_.resize(static_cast<std::size_t>(rows));
     std::uint64_t total = 0;  // size_t is 32 bits in wasm: a sum in it could wrap
-    for (std::size_t r = 0; r < partnerBound.size(); ++r) {
-      total += partnerBound[r];
+    for (std::size_t r = 0; r < static_cast<std::size_t>(rows); ++r) {
+      upperBegin_[r] = static_cast<std::uint32_t>(total + bound.below[r]);
+      total += std::uint64_t{bound.below[r]} + bound.above[r];
       if (total > std::numeric_limits<std::uint32_t>::max()) tooManyPairs();
       exact_.offsets[r + 1] = static_cast<std::uint32_t>(total);
     }
     exact_.ids.resize(total);
     exact_.sims.resize(total);
-    next_.assign(exact_.offsets.begin(), exact_.offsets.end() - 1);
+    next_ = upperBegin_;
   }
 
   void emit(std::int32_t a, std::int32_t b, double sim) {
@@ -153,24 +163,18 @@ class PairSink {
       push(b, {std::fabs(sim), sim, a});
       return;
     }
-    // Row a gets b after its partners below a (emitted by earlier rows) and its earlier partners
-    // above a; row b gets a after its partners below a. Both stay ascending, which finishExact
-    // relies on; a pair out of order or beyond a row's room is a bug here.
-    std::uint32_t& atA = next_[static_cast<std::size_t>(a)];
-    std::uint32_t& atB = next_[static_cast<std::size_t>(b)];
-    if (atA > exact_.offsets[static_cast<std::size_t>(a)] && exact_.ids[atA - 1] >= b) {
+    // Row a's upper part stays ascending, which finishExact relies on; a pair out of order or
+    // beyond a row's room is a bug here.
+    std::uint32_t& at = next_[static_cast<std::size_t>(a)];
+    if ((at > upperBegin_[static_cast<std::size_t>(a)] && exact_.ids[at - 1] >= b) || b <= a) {
       fail(ErrorCode::kInternal, "kNN pairs emitted out of order");
     }
-    if (atA == exact_.offsets[static_cast<std::size_t>(a) + 1] ||
-        atB == exact_.offsets[static_cast<std::size_t>(b) + 1]) {
+    if (at == exact_.offsets[static_cast<std::size_t>(a) + 1]) {
       fail(ErrorCode::kInternal, "kNN pair beyond the room its row was counted");
     }
-    exact_.ids[atA] = b;
-    exact_.sims[atA] = sim;
-    ++atA;
-    exact_.ids[atB] = a;
-    exact_.sims[atB] = sim;
-    ++atB;
+    exact_.ids[at] = b;
+    exact_.sims[at] = sim;
+    ++at;
   }
 
   NeighborLists finish(bool sortRows) {
@@ -200,21 +204,40 @@ class PairSink {
     return out;
   }
 
-  // Rows hold their partners ascending; rows left short (pairs of similarity 0 had room) are
-  // closed up, then rows are sorted into neighbour order on request.
+  // The upper parts are copied into the partners' lower parts (rows a ascending: the lower parts
+  // come ascending too), parts left short (pairs of similarity 0 had room) are closed up, then
+  // rows are sorted into neighbour order on request.
   NeighborLists finishExact(bool sortRows) {
     NeighborLists out = std::move(exact_);
+    std::vector<std::uint32_t> lowerNext(out.offsets.begin(), out.offsets.end() - 1);
+    std::int32_t* ids = out.ids.data();
+    double* sims = out.sims.data();
+    for (std::int32_t a = 0; a < rows_; ++a) {
+      const auto ai = static_cast<std::size_t>(a);
+      for (std::uint32_t g = upperBegin_[ai], end = next_[ai]; g < end; ++g) {
+        const auto b = static_cast<std::size_t>(ids[g]);
+        const std::uint32_t at = lowerNext[b]++;
+        if (at == upperBegin_[b]) {
+          fail(ErrorCode::kInternal, "kNN pair beyond the room its row was counted");
+        }
+        ids[at] = a;
+        sims[at] = sims[g];
+      }
+    }
     std::uint32_t write = 0;
-    for (std::int32_t r = 0; r < rows_; ++r) {
-      const auto ri = static_cast<std::size_t>(r);
-      const std::uint32_t begin = out.offsets[ri];
-      const std::uint32_t end = next_[ri];
+    auto moveDown = [&](std::uint32_t begin, std::uint32_t end) {
       if (write != begin) {
         std::copy(out.ids.begin() + begin, out.ids.begin() + end, out.ids.begin() + write);
         std::copy(out.sims.begin() + begin, out.sims.begin() + end, out.sims.begin() + write);
       }
-      out.offsets[ri] = write;
       write += end - begin;
+    };
+    for (std::int32_t r = 0; r < rows_; ++r) {
+      const auto ri = static_cast<std::size_t>(r);
+      const std::uint32_t first = write;
+      moveDown(out.offsets[ri], lowerNext[ri]);
+      moveDown(upperBegin_[ri], next_[ri]);
+      out.offsets[ri] = first;
     }
     out.offsets[static_cast<std::size_t>(rows_)] = write;
     // The room left over stays allocated (about 5% for user_knn's Pearson on a million ratings,
@@ -222,6 +245,7 @@ class PairSink {
     out.ids.resize(write);
     out.sims.resize(write);
     std::vector<std::uint32_t>().swap(next_);
+    std::vector<std::uint32_t>().swap(upperBegin_);
     if (sortRows) {
       for (std::int32_t r = 0; r < rows_; ++r) sortIntoNeighborOrder(out, out.begin(r), out.end(r));
     }
@@ -251,8 +275,10 @@ class PairSink {
   std::vector<std::vector<Entry>> kept_;
   std::vector<double> weakestAbs_;
   std::vector<std::int32_t> weakestId_;
-  // Exact lists: next_[r] is where row r's next partner goes.
+  // Exact lists: row r's upper part starts at upperBegin_[r]; next_[r] is where its next partner
+  // above goes.
   NeighborLists exact_;
+  std::vector<std::uint32_t> upperBegin_;
   std::vector<std::uint32_t> next_;
 };
 
@@ -746,10 +772,12 @@ void gatherPairs(const SparseRows& rows, const SparseRows& columns, Similarity k
 // For exact lists, room per row: the number of rows sharing at least minOverlap columns with it
 // (the pairs the similarity passes consider; those whose similarity is 0 are dropped later).
 // Counting only, it costs a fraction of a similarity pass and spares a copy of every pair.
-std::vector<std::uint32_t> partnerCounts(const SparseRows& rows, const SparseRows& columns,
-                                         std::int32_t minOverlap) {
+PartnerCounts partnerCounts(const SparseRows& rows, const SparseRows& columns,
+                            std::int32_t minOverlap) {
   const std::int32_t numRows = rows.rows();
-  std::vector<std::uint32_t> partners(static_cast<std::size_t>(numRows), 0);
+  PartnerCounts partners;
+  partners.below.assign(static_cast<std::size_t>(numRows), 0);
+  partners.above.assign(static_cast<std::size_t>(numRows), 0);
   std::vector<std::int32_t> overlap(static_cast<std::size_t>(numRows), 0);
   std::vector<std::uint64_t> touched((static_cast<std::size_t>(numRows) + 63) / 64, 0);
   std::vector<std::int32_t> cursor(columns.offsets.begin(), columns.offsets.end() - 1);
@@ -769,8 +797,8 @@ std::vector<std::uint32_t> partnerCounts(const SparseRows& rows, const SparseRow
       for (std::uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
         const std::size_t b = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
         if (counts[b] >= minOverlap) {
-          ++partners[static_cast<std::size_t>(a)];
-          ++partners[b];
+          ++partners.above[static_cast<std::size_t>(a)];
+          ++partners.below[b];
         }
         counts[b] = 0;
       }
