@@ -367,13 +367,42 @@ void sortIntoNeighborOrder(NeighborLists& lists, std::size_t begin, std::size_t 
     std::uint64_t bq = absBits(q.sim);
     return bp > bq || (bp == bq && p.id < q.id);
   };
+  // A run out of order mostly holds a few doubles a few units in the last place apart (equal
+  // cosines from different sums): a counting pass on their distance from the largest sorts it
+  // stably, in id order where the run came so, as checked after.
+  constexpr std::uint64_t kCountedSpread = 1024;
+  auto sortRun = [&](std::size_t first, std::size_t last) {
+    auto runBegin = a.begin() + static_cast<std::ptrdiff_t>(first);
+    auto runEnd = a.begin() + static_cast<std::ptrdiff_t>(last);
+    std::uint64_t largest = 0;
+    std::uint64_t smallest = std::numeric_limits<std::uint64_t>::max();
+    for (auto e = runBegin; e != runEnd; ++e) {
+      largest = std::max(largest, absBits(e->sim));
+      smallest = std::min(smallest, absBits(e->sim));
+    }
+    if (largest - smallest < kCountedSpread) {
+      counts.assign(static_cast<std::size_t>(largest - smallest) + 1, 0);
+      for (auto e = runBegin; e != runEnd; ++e) ++counts[largest - absBits(e->sim)];
+      std::uint32_t sum = static_cast<std::uint32_t>(first);
+      for (std::uint32_t& count : counts) {
+        const std::uint32_t here = count;
+        count = sum;
+        sum += here;
+      }
+      for (auto e = runBegin; e != runEnd; ++e) b[counts[largest - absBits(e->sim)]++] = *e;
+      std::copy(b.begin() + static_cast<std::ptrdiff_t>(first),
+                b.begin() + static_cast<std::ptrdiff_t>(last), runBegin);
+      if (std::is_sorted(runBegin, runEnd, before)) return;
+    }
+    std::sort(runBegin, runEnd, before);
+  };
   for (std::size_t first = 0; first < n;) {
     std::size_t last = first + 1;
     while (last < n && a[last].key == a[first].key) ++last;
-    if (last - first > 1) {
-      auto runBegin = a.begin() + static_cast<std::ptrdiff_t>(first);
-      auto runEnd = a.begin() + static_cast<std::ptrdiff_t>(last);
-      if (!std::is_sorted(runBegin, runEnd, before)) std::sort(runBegin, runEnd, before);
+    if (last - first > 1 &&
+        !std::is_sorted(a.begin() + static_cast<std::ptrdiff_t>(first),
+                        a.begin() + static_cast<std::ptrdiff_t>(last), before)) {
+      sortRun(first, last);
     }
     first = last;
   }
