@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 
@@ -41,8 +42,8 @@ struct ItemKnn::State {
   // Per list, weakest / ((k - 1) * strongest + weakest): the least share a single hit can have
   // among the first k (see UserScorer::rankByBestLevel).
   std::vector<double> leastShare;
-  bool nonNegative = true;  // every similarity >= 0: a list's later weights are at most its
-                            // current one, which bounds a partly pulled prediction
+  bool nonNegative = true;  // every similarity >= 0 (set by cutBands): a list's later weights are
+                            // at most its current one, which bounds a partly pulled prediction
   // Row j: the lists containing j as a bitset over the items (listWords words a row), built when
   // that costs at most an eighth of the lists (explicit ratings, similarities >= 0): a user's
   // rated items at one level then mark every list they appear in with a few word operations
@@ -123,7 +124,7 @@ void cutBands(ItemKnn::State& state, int neighbors) {
   for (std::size_t g = 0; g < containing.ids.size(); ++g) {
     const float* cuts =
         state.bandCuts.data() + static_cast<std::size_t>(containing.ids[g]) * kBandCuts;
-    anyNegative |= containing.sims[g] < 0;
+    anyNegative |= !(containing.sims[g] >= 0);
     const double weight = std::fabs(containing.sims[g]);
     std::uint8_t band = 0;
     for (std::size_t b = 0; b < kBandCuts; ++b) band += weight <= cuts[b] ? 1 : 0;
@@ -243,6 +244,8 @@ class UserScorer {
       counts += other.counts;
     }
   };
+  static_assert(offsetof(Sums, den) == offsetof(Sums, num) + sizeof(double),
+                "push() adds num and den as one vector");
 
   UserScorer(const ItemKnn::State& state, const Settings& settings, const UserRow& user)
       : state_(state),
@@ -503,6 +506,8 @@ class UserScorer {
       slot[item] = static_cast<std::int32_t>(t);
       hits.offsets[t + 1] = hits.offsets[t] + static_cast<std::uint32_t>(pushedHits(item));
     }
+    hits.ids.clear();  // nothing to keep: resize() alone would copy the old hits when growing
+    hits.sims.clear();
     hits.ids.resize(hits.offsets.back());
     hits.sims.resize(hits.offsets.back());
     std::vector<std::uint32_t> next(hits.offsets.begin(), hits.offsets.end() - 1);
@@ -577,6 +582,11 @@ class UserScorer {
       hits.offsets[t + 1] =
           hits.offsets[t] + static_cast<std::uint32_t>(counts[static_cast<std::size_t>(pure[t])]);
     }
+    // Both come from the same loop; a mismatch would scatter out of bounds.
+    if (collected.size() != hits.offsets.back())
+      fail(ErrorCode::kInternal, "item_knn hits miscounted");
+    hits.ids.clear();  // nothing to keep: resize() alone would copy the old hits when growing
+    hits.sims.clear();
     hits.ids.resize(collected.size());
     hits.sims.resize(collected.size());
     std::vector<std::uint32_t> next(hits.offsets.begin(), hits.offsets.end() - 1);

@@ -130,7 +130,7 @@ struct PartnerCounts {
 // Exact lists are written in place, into rows sized by a counting pass (see PartnerCounts): no
 // intermediate copy of the pairs, whose pages would cost as much again. A row holds its partners
 // below it, then those above: a pair goes to row a's upper part as it comes (writes in sequence),
-// and finish() copies the upper parts into the lower parts of the partners in one pass (writes
+// and finishExact() copies the upper parts into the lower parts of the partners in one pass (writes
 // to every row at once, which cost twice as much interleaved with the pair pass).
 class PairSink {
  public:
@@ -300,35 +300,35 @@ void sortIntoNeighborOrder(NeighborLists& lists, std::size_t begin, std::size_t 
     std::memcpy(&bits, &a, sizeof bits);  // non-negative doubles order like their bit patterns
     return bits;
   };
-  // The records carry their payload: one copy out and one back, and no gather by index.
-  if (n < 256) {
-    // Short lists: a comparison sort on (|s| bits, id).
-    struct Record {
-      std::uint64_t absBits;
-      double sim;
-      std::int32_t id;
-    };
-    thread_local std::vector<Record> records;
-    records.resize(n);
-    for (std::size_t k = 0; k < n; ++k) records[k] = {absBits(sims[k]), sims[k], ids[k]};
-    std::sort(records.begin(), records.end(), [](const Record& p, const Record& q) {
-      return p.absBits > q.absBits || (p.absBits == q.absBits && p.id < q.id);
-    });
+  // Records carry their payload: one copy out and one back, and no gather by index.
+  struct Keyed {
+    std::uint32_t key;  // ~bits of |s| as a float: ascending keys = descending |s|
+    std::int32_t id;
+    double sim;
+  };
+  auto before = [&](const Keyed& p, const Keyed& q) {
+    std::uint64_t bp = absBits(p.sim);
+    std::uint64_t bq = absBits(q.sim);
+    return bp > bq || (bp == bq && p.id < q.id);
+  };
+  auto copyBack = [&](const std::vector<Keyed>& records) {
     for (std::size_t k = 0; k < n; ++k) {
       ids[k] = records[k].id;
       sims[k] = records[k].sim;
     }
+  };
+  if (n < 256) {  // short lists: a comparison sort
+    thread_local std::vector<Keyed> records;
+    records.resize(n);
+    for (std::size_t k = 0; k < n; ++k) records[k] = {0, ids[k], sims[k]};
+    std::sort(records.begin(), records.end(), before);
+    copyBack(records);
     return;
   }
   // Long lists: a stable radix sort on |s| rounded to float (rounding is monotonic), up to 4
   // passes of 8 bits, then exact order within each run of equal floats. Runs are common (equal
   // similarities), but mostly already in order: the sort is stable and lists usually come with
   // ids ascending.
-  struct Keyed {
-    std::uint32_t key;  // ~bits of the float: ascending keys = descending |s|
-    std::int32_t id;
-    double sim;
-  };
   thread_local std::vector<Keyed> a;
   thread_local std::vector<Keyed> b;
   a.resize(n);
@@ -362,11 +362,6 @@ void sortIntoNeighborOrder(NeighborLists& lists, std::size_t begin, std::size_t 
     for (const Keyed& e : a) b[count[(e.key >> shift) & 255u]++] = e;
     a.swap(b);
   }
-  auto before = [&](const Keyed& p, const Keyed& q) {
-    std::uint64_t bp = absBits(p.sim);
-    std::uint64_t bq = absBits(q.sim);
-    return bp > bq || (bp == bq && p.id < q.id);
-  };
   // A run out of order mostly holds a few doubles a few units in the last place apart (equal
   // cosines from different sums): a counting pass on their distance from the largest sorts it
   // stably, in id order where the run came so, as checked after.
@@ -406,10 +401,7 @@ void sortIntoNeighborOrder(NeighborLists& lists, std::size_t begin, std::size_t 
     }
     first = last;
   }
-  for (std::size_t k = 0; k < n; ++k) {
-    ids[k] = a[k].id;
-    sims[k] = a[k].sim;
-  }
+  copyBack(a);
 }
 
 namespace {
@@ -798,8 +790,9 @@ void gatherPairs(const SparseRows& rows, const SparseRows& columns, Similarity k
   }
 }
 
-// For exact lists, room per row: the number of rows sharing at least minOverlap columns with it
-// (the pairs the similarity passes consider; those whose similarity is 0 are dropped later).
+// For exact lists, room per row: the numbers of rows before and after it sharing at least
+// minOverlap columns with it (the pairs the similarity passes consider; those whose similarity is
+// 0 are dropped later).
 // Counting only, it costs a fraction of a similarity pass and spares a copy of every pair.
 PartnerCounts partnerCounts(const SparseRows& rows, const SparseRows& columns,
                             std::int32_t minOverlap) {
