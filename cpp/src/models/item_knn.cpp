@@ -499,18 +499,12 @@ class UserScorer {
   void gatheredScores(const std::vector<std::int32_t>& items, std::vector<double>& scores) const {
     std::vector<std::int32_t>& slot = scratch_.slot;
     SlotReset reset{slot, items};
-    knn::NeighborLists& hits = scratch_.gathered;  // row t: items[t]'s hits (rated item, s)
-    hits.offsets.assign(items.size() + 1, 0);
     for (std::size_t t = 0; t < items.size(); ++t) {
-      const auto item = static_cast<std::size_t>(items[t]);
-      slot[item] = static_cast<std::int32_t>(t);
-      hits.offsets[t + 1] = hits.offsets[t] + static_cast<std::uint32_t>(pushedHits(item));
+      slot[static_cast<std::size_t>(items[t])] = static_cast<std::int32_t>(t);
     }
-    hits.ids.clear();  // nothing to keep: resize() alone would copy the old hits when growing
-    hits.sims.clear();
-    hits.ids.resize(hits.offsets.back());
-    hits.sims.resize(hits.offsets.back());
-    std::vector<std::uint32_t> next(hits.offsets.begin(), hits.offsets.end() - 1);
+    knn::NeighborLists& hits = scratch_.gathered;  // row t: items[t]'s hits (rated item, s)
+    std::vector<std::uint32_t> next =
+        sizeGathered(hits, items, [&](std::size_t item) { return pushedHits(item); });
     std::int32_t* hitIds = hits.ids.data();
     double* hitSims = hits.sims.data();
     const knn::NeighborLists& containing = state_.containing();
@@ -526,6 +520,24 @@ class UserScorer {
       }
     }
     scoreGathered(hits, scores);
+  }
+
+  /// Sizes row t of `hits` for hitsOf(items[t]) hits, left to be written; returns where each
+  /// row's next hit goes.
+  template <class HitsOf>
+  static std::vector<std::uint32_t> sizeGathered(knn::NeighborLists& hits,
+                                                 const std::vector<std::int32_t>& items,
+                                                 const HitsOf& hitsOf) {
+    hits.offsets.assign(items.size() + 1, 0);
+    for (std::size_t t = 0; t < items.size(); ++t) {
+      hits.offsets[t + 1] =
+          hits.offsets[t] + static_cast<std::uint32_t>(hitsOf(static_cast<std::size_t>(items[t])));
+    }
+    hits.ids.clear();  // nothing to keep: resize() alone would copy the old hits when growing
+    hits.sims.clear();
+    hits.ids.resize(hits.offsets.back());
+    hits.sims.resize(hits.offsets.back());
+    return {hits.offsets.begin(), hits.offsets.end() - 1};
   }
 
   /// Row t of `hits` holds a candidate's hits: its prediction, from the first k in neighbour
@@ -577,19 +589,11 @@ class UserScorer {
       }
     }
     knn::NeighborLists& hits = scratch_.gathered;
-    hits.offsets.assign(pure.size() + 1, 0);
-    for (std::size_t t = 0; t < pure.size(); ++t) {
-      hits.offsets[t + 1] =
-          hits.offsets[t] + static_cast<std::uint32_t>(counts[static_cast<std::size_t>(pure[t])]);
-    }
+    std::vector<std::uint32_t> next =
+        sizeGathered(hits, pure, [&](std::size_t item) { return counts[item]; });
     // Both come from the same loop; a mismatch would scatter out of bounds.
     if (collected.size() != hits.offsets.back())
       fail(ErrorCode::kInternal, "item_knn hits miscounted");
-    hits.ids.clear();  // nothing to keep: resize() alone would copy the old hits when growing
-    hits.sims.clear();
-    hits.ids.resize(collected.size());
-    hits.sims.resize(collected.size());
-    std::vector<std::uint32_t> next(hits.offsets.begin(), hits.offsets.end() - 1);
     for (const CollectedHit& hit : collected) {
       const std::uint32_t at = next[static_cast<std::size_t>(hit.slot)]++;
       hits.ids[at] = hit.item;

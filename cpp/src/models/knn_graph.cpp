@@ -120,6 +120,10 @@ struct PartnerCounts {
   std::vector<std::uint32_t> above;
 };
 
+[[noreturn]] void beyondCountedRoom() {
+  fail(ErrorCode::kInternal, "kNN pair beyond the room its row was counted");
+}
+
 [[noreturn]] void tooManyPairs() {
   fail(ErrorCode::kOutOfMemory,
        "kNN similarity store exceeds 2^32 entries; set maxStoredNeighbors to bound it");
@@ -169,9 +173,7 @@ class PairSink {
     if ((at > upperBegin_[static_cast<std::size_t>(a)] && exact_.ids[at - 1] >= b) || b <= a) {
       fail(ErrorCode::kInternal, "kNN pairs emitted out of order");
     }
-    if (at == exact_.offsets[static_cast<std::size_t>(a) + 1]) {
-      fail(ErrorCode::kInternal, "kNN pair beyond the room its row was counted");
-    }
+    if (at == exact_.offsets[static_cast<std::size_t>(a) + 1]) beyondCountedRoom();
     exact_.ids[at] = b;
     exact_.sims[at] = sim;
     ++at;
@@ -217,9 +219,7 @@ class PairSink {
       for (std::uint32_t g = upperBegin_[ai], end = next_[ai]; g < end; ++g) {
         const auto b = static_cast<std::size_t>(ids[g]);
         const std::uint32_t at = lowerNext[b]++;
-        if (at == upperBegin_[b]) {
-          fail(ErrorCode::kInternal, "kNN pair beyond the room its row was counted");
-        }
+        if (at == upperBegin_[b]) beyondCountedRoom();
         ids[at] = a;
         sims[at] = sims[g];
       }
@@ -306,10 +306,8 @@ void sortIntoNeighborOrder(NeighborLists& lists, std::size_t begin, std::size_t 
     std::int32_t id;
     double sim;
   };
-  auto before = [&](const Keyed& p, const Keyed& q) {
-    std::uint64_t bp = absBits(p.sim);
-    std::uint64_t bq = absBits(q.sim);
-    return bp > bq || (bp == bq && p.id < q.id);
+  auto before = [](const Keyed& p, const Keyed& q) {
+    return strongerNeighbor(p.sim, p.id, q.sim, q.id);
   };
   auto copyBack = [&](const std::vector<Keyed>& records) {
     for (std::size_t k = 0; k < n; ++k) {
