@@ -114,12 +114,6 @@ struct EntryBefore {
 };
 constexpr EntryBefore entryBefore{};
 
-// Per row, the rows before and after it that share at least minOverlap columns with it.
-struct PartnerCounts {
-  std::vector<std::uint32_t> below;
-  std::vector<std::uint32_t> above;
-};
-
 [[noreturn]] void beyondCountedRoom() {
   fail(ErrorCode::kInternal, "kNN pair beyond the room its row was counted");
 }
@@ -788,12 +782,10 @@ void gatherPairs(const SparseRows& rows, const SparseRows& columns, Similarity k
   }
 }
 
-// For exact lists, room per row: the numbers of rows before and after it sharing at least
-// minOverlap columns with it (the pairs the similarity passes consider; those whose similarity is
-// 0 are dropped later).
-// Counting only, it costs a fraction of a similarity pass and spares a copy of every pair.
-PartnerCounts partnerCounts(const SparseRows& rows, const SparseRows& columns,
-                            std::int32_t minOverlap) {
+}  // namespace
+
+PartnerCounts partnerCountsByPairWalk(const SparseRows& rows, const SparseRows& columns,
+                                      std::int32_t minOverlap) {
   const std::int32_t numRows = rows.rows();
   PartnerCounts partners;
   partners.below.assign(static_cast<std::size_t>(numRows), 0);
@@ -826,6 +818,82 @@ PartnerCounts partnerCounts(const SparseRows& rows, const SparseRows& columns,
     }
   }
   return partners;
+}
+
+PartnerCounts partnerCountsByBitsets(const SparseRows& rows, const SparseRows& columns,
+                                     std::int32_t minOverlap) {
+  const auto numRows = static_cast<std::size_t>(rows.rows());
+  const std::size_t words = (numRows + 63) / 64;
+  const auto depth = static_cast<std::size_t>(std::max(minOverlap, 1));
+  std::vector<std::uint64_t> columnBits(static_cast<std::size_t>(columns.rows()) * words, 0);
+  for (std::int32_t c = 0; c < columns.rows(); ++c) {
+    std::uint64_t* bits = columnBits.data() + static_cast<std::size_t>(c) * words;
+    for (std::int32_t r : columns.indicesOf(c)) {
+      bits[static_cast<std::uint32_t>(r) >> 6] |= std::uint64_t{1} << (r & 63);
+    }
+  }
+  PartnerCounts partners;
+  partners.below.assign(numRows, 0);
+  partners.above.assign(numRows, 0);
+  // found[w * depth + m]: the rows of word w met in more than m of row a's columns so far (a
+  // count per bit, saturating at depth).
+  std::vector<std::uint64_t> found(words * depth);
+  for (std::size_t a = 0; a < numRows; ++a) {
+    std::fill(found.begin(), found.end(), 0);
+    for (std::int32_t c : rows.indicesOf(static_cast<std::int32_t>(a))) {
+      const std::uint64_t* bits = columnBits.data() + static_cast<std::size_t>(c) * words;
+      std::uint64_t* level = found.data();
+      for (std::size_t w = 0; w < words; ++w, level += depth) {
+        std::uint64_t carry = bits[w];
+        for (std::size_t m = 0; m < depth; ++m) {
+          const std::uint64_t both = level[m] & carry;
+          level[m] |= carry;
+          carry = both;
+        }
+      }
+    }
+    // Row a itself is met in all its columns: only the bits below and above it count.
+    const std::size_t own = a >> 6;
+    const std::uint64_t belowOwn = (std::uint64_t{1} << (a & 63)) - 1;
+    const std::uint64_t aboveOwn = ~belowOwn << 1;
+    std::uint32_t below = 0;
+    std::uint32_t above = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+      const std::uint64_t met = found[w * depth + depth - 1];
+      const std::uint64_t lower = w < own ? met : w == own ? met & belowOwn : 0;
+      const std::uint64_t upper = w > own ? met : w == own ? met & aboveOwn : 0;
+      below += static_cast<std::uint32_t>(__builtin_popcountll(lower));
+      above += static_cast<std::uint32_t>(__builtin_popcountll(upper));
+    }
+    partners.below[a] = below;
+    partners.above[a] = above;
+  }
+  return partners;
+}
+
+namespace {
+
+// The cheaper counting way: the pair walk takes a scattered increment per pair of rows within a
+// column, the bitsets a few word operations per column of a row, word of a bitset and level of
+// overlap, about a quarter as dear (4.3x in native, 5x in wasm, on MovieLens, where both take
+// 30 million steps). The bitsets' memory is capped.
+PartnerCounts partnerCounts(const SparseRows& rows, const SparseRows& columns,
+                            std::int32_t minOverlap) {
+  constexpr std::int32_t kMaxBitsetDepth = 4;
+  constexpr std::uint64_t kMaxBitsetBytes = std::uint64_t{64} << 20;
+  const std::uint64_t words = (static_cast<std::uint64_t>(rows.rows()) + 63) / 64;
+  const std::uint64_t depth = static_cast<std::uint64_t>(std::max(minOverlap, 1));
+  std::uint64_t pairSteps = 0;
+  for (std::int32_t c = 0; c < columns.rows(); ++c) {
+    const auto degree = static_cast<std::uint64_t>(columns.indicesOf(c).size());
+    if (degree > 1) pairSteps += degree * (degree - 1) / 2;
+  }
+  const std::uint64_t bitsetSteps = std::uint64_t{rows.nonZeros()} * words * depth;
+  const bool bitsets = minOverlap <= kMaxBitsetDepth &&
+                       static_cast<std::uint64_t>(columns.rows()) * words * 8 <= kMaxBitsetBytes &&
+                       bitsetSteps < 3 * pairSteps;
+  return bitsets ? partnerCountsByBitsets(rows, columns, minOverlap)
+                 : partnerCountsByPairWalk(rows, columns, minOverlap);
 }
 
 }  // namespace

@@ -94,6 +94,20 @@ inline bool strongerNeighbor(double a, std::int32_t idA, double b, std::int32_t 
 NeighborLists buildNeighborLists(const SparseRows& rows, const SparseRows& columns, Similarity kind,
                                  const Settings& settings, bool sortRows);
 
+/// Room per row of exact lists: the rows before and after it sharing at least minOverlap columns
+/// with it (the pairs the similarity passes consider; those whose similarity is 0 are dropped
+/// later). Counting only, it spares a copy of every pair. Two ways, whose costs differ with the
+/// data (buildNeighborLists picks one): walking every pair of rows within each column, or
+/// combining the columns as bitsets of their rows, a word operation per 64 rows.
+struct PartnerCounts {
+  std::vector<std::uint32_t> below;
+  std::vector<std::uint32_t> above;
+};
+PartnerCounts partnerCountsByPairWalk(const SparseRows& rows, const SparseRows& columns,
+                                      std::int32_t minOverlap);
+PartnerCounts partnerCountsByBitsets(const SparseRows& rows, const SparseRows& columns,
+                                     std::int32_t minOverlap);
+
 /// Puts entries [begin, end) of `lists` in neighbour order, in place.
 void sortIntoNeighborOrder(NeighborLists& lists, std::size_t begin, std::size_t end);
 
