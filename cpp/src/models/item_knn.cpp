@@ -448,8 +448,13 @@ class UserScorer {
     for (std::size_t chunk = lists.begin(row); hits < limit && chunk < end; chunk += 16) {
       const std::size_t chunkEnd = std::min(chunk + 16, end);
       std::uint32_t mask = 0;
-      for (std::size_t g = chunk; g < chunkEnd; ++g) {
-        mask |= std::uint32_t{isRated[ids[g]]} << (g - chunk);
+      if (chunkEnd - chunk == 16) {
+        const std::int32_t* chunkIds = ids + chunk;
+        for (unsigned e = 0; e < 16; ++e) mask |= std::uint32_t{isRated[chunkIds[e]]} << e;
+      } else {
+        for (std::size_t g = chunk; g < chunkEnd; ++g) {
+          mask |= std::uint32_t{isRated[ids[g]]} << (g - chunk);
+        }
       }
       if (mask != 0) {
         double s = 0.0;
