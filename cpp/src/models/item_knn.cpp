@@ -659,18 +659,35 @@ class UserScorer {
         pure.push_back(static_cast<std::int32_t>(i));
     }
     if (pure.size() < static_cast<std::size_t>(k)) return false;
-    // Best-rated hits per candidate: the pure ones' sizes for gathering, and the bound below
-    // needs fewer than `neighbors` (with as many best-rated items, a candidate's first
-    // `neighbors` hits may all be best-rated).
+    // The bound below needs a candidate's best-rated hits to be fewer than `neighbors` (with as
+    // many, its first `neighbors` hits may all be best-rated), which holds for every candidate
+    // of a user with fewer best-rated items. Otherwise they are counted in the pass over the
+    // best-rated items' lists that gathers the pure candidates' hits; without the counts, walking
+    // the pure candidates' lists (mostly rare items: short lists) may read fewer entries.
     std::vector<std::int32_t>& bestHits = scratch_.bestHits;
     struct Reset {
       std::vector<std::int32_t>& counts;
       ~Reset() { std::fill(counts.begin(), counts.end(), 0); }
     } reset{bestHits};
+    const knn::NeighborLists& containing = state_.containing();
+    std::int32_t bestItems = 0;
+    std::size_t bestEntries = 0;
+    for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
+      if (user_.row.values[e] != level_[0]) continue;
+      ++bestItems;
+      bestEntries += containing.end(user_.row.items[e]) - containing.begin(user_.row.items[e]);
+    }
+    std::size_t pureEntries = 0;
+    for (std::int32_t i : pure) pureEntries += state_.lists.end(i) - state_.lists.begin(i);
     TopK ranked(static_cast<std::size_t>(k));
-    std::vector<double> exact;
-    countBestHitsAndScorePure(pure, exact);
-    for (std::size_t t = 0; t < pure.size(); ++t) ranked.push(exact[t], pure[t]);
+    if (bestItems < neighbors && pureEntries < bestEntries) {
+      for (std::int32_t i : pure)
+        ranked.push(pulledScore(static_cast<std::size_t>(i), neighbors), i);
+    } else {
+      std::vector<double> exact;
+      countBestHitsAndScorePure(pure, exact);
+      for (std::size_t t = 0; t < pure.size(); ++t) ranked.push(exact[t], pure[t]);
+    }
     const double gap = level_[0] - level_[1];
     for (std::size_t i = 0; i < n; ++i) {
       const auto item = static_cast<std::int32_t>(i);
