@@ -375,14 +375,14 @@ class UserScorer {
     taken[1] = std::min(last.second(), left - taken[0]);
     taken[2] = left - taken[0] - taken[1];
     // The mean is highest at a corner: the strongest weight for the levels above it, the weakest
-    // for those below.
+    // for those below. The levels descend, so the strong ones come first: 4 corners of the 8.
     double best = -std::numeric_limits<double>::infinity();
-    for (int corner = 0; corner < 8; ++corner) {
+    for (int strong = 0; strong <= 3; ++strong) {
       double num = before.num;
       double den = before.den;
       for (int l = 0; l < 3; ++l) {
         if (taken[l] == 0) continue;
-        const double weight = taken[l] * (((corner >> l) & 1) != 0 ? strongest : weakest);
+        const double weight = taken[l] * (l < strong ? strongest : weakest);
         num += weight * level_[l];
         den += weight;
       }
