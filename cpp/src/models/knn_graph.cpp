@@ -634,9 +634,11 @@ void streamCosine(const SparseRows& rows, const SparseRows& columns, const Setti
 // integer sums of the scaled values (v * 2^m), scaled back by 4^-m, so they can be accumulated in
 // int32 in any order (no per-pair lanes, no gathered buffers) and still be bit-identical.
 struct IntegerScale {
-  int shift = -1;                          // m, or -1 when the values do not qualify
-  std::vector<std::int32_t> rowValues;     // scaled values of `rows`
-  std::vector<std::int32_t> columnValues;  // scaled values of `columns`
+  int shift = -1;                       // m, or -1 when the values do not qualify
+  std::vector<std::int32_t> rowValues;  // scaled values of `rows`
+  // Per entry of `columns`, its scaled value's square, then the value: a pair's terms from one
+  // 8-byte read.
+  std::vector<std::int32_t> columnTerms;
 };
 
 IntegerScale integerScale(const SparseRows& rows, const SparseRows& columns) {
@@ -668,7 +670,12 @@ IntegerScale integerScale(const SparseRows& rows, const SparseRows& columns) {
     return scaled;
   };
   out.rowValues = scale(rows.values);
-  out.columnValues = scale(columns.values);
+  out.columnTerms.resize(2 * columns.values.size());
+  for (std::size_t e = 0; e < columns.values.size(); ++e) {
+    const auto y = static_cast<std::int32_t>(std::ldexp(columns.values[e], shift));
+    out.columnTerms[2 * e] = y * y;
+    out.columnTerms[2 * e + 1] = y;
+  }
   out.shift = shift;
   return out;
 }
@@ -688,11 +695,7 @@ void integerCosine(const SparseRows& rows, const SparseRows& columns, const Sett
   const double back = std::ldexp(1.0, -2 * scaled.shift);  // 4^-m, exact
   std::vector<Sums> sums(static_cast<std::size_t>(numRows), Sums{0, 0, 0, 0});
   std::vector<std::uint64_t> touched((static_cast<std::size_t>(numRows) + 63) / 64, 0);
-  std::vector<std::int32_t> squares(scaled.columnValues.size());
-  for (std::size_t e = 0; e < squares.size(); ++e)
-    squares[e] = scaled.columnValues[e] * scaled.columnValues[e];
-  const std::int32_t* ys = scaled.columnValues.data();
-  const std::int32_t* yys = squares.data();
+  const std::int32_t* terms = scaled.columnTerms.data();
   // cursor[c]: the position of the current row in column c (rows are visited in ascending order).
   std::vector<std::int32_t> cursor(columns.offsets.begin(), columns.offsets.end() - 1);
   const std::int32_t* bs = columns.indices.data();
@@ -708,21 +711,24 @@ void integerCosine(const SparseRows& rows, const SparseRows& columns, const Sett
       const std::int32_t end = columns.offsets[c + 1];
 #ifdef __wasm_simd128__
       const v128_t fixedTerms = wasm_i32x4_make(1, xx, 0, 0);
+      const v128_t byX = wasm_i32x4_make(0, 0, 1, x);
 #endif
       for (std::int32_t q = ++cursor[c]; q < end; ++q) {
         const auto b = static_cast<std::uint32_t>(bs[q]);
 #ifdef __wasm_simd128__
-        // The pair's four terms added to its sums in one vector operation.
-        const v128_t terms =
-            wasm_i32x4_replace_lane(wasm_i32x4_replace_lane(fixedTerms, 2, yys[q]), 3, x * ys[q]);
+        // The pair's four terms (1, xx, yy, xy) = (yy, y, yy, y) * (0, 0, 1, x) + (1, xx, 0, 0),
+        // added to its sums in one vector operation.
+        const v128_t pairTerms = wasm_i32x4_add(
+            wasm_i32x4_mul(wasm_v128_load64_splat(terms + 2 * static_cast<std::size_t>(q)), byX),
+            fixedTerms);
         void* s = &acc[b];
-        wasm_v128_store(s, wasm_i32x4_add(wasm_v128_load(s), terms));
+        wasm_v128_store(s, wasm_i32x4_add(wasm_v128_load(s), pairTerms));
 #else
         Sums& s = acc[b];
         s.n += 1;
         s.xx += xx;
-        s.yy += yys[q];
-        s.xy += x * ys[q];
+        s.yy += terms[2 * static_cast<std::size_t>(q)];
+        s.xy += x * terms[2 * static_cast<std::size_t>(q) + 1];
 #endif
         seen[b >> 6] |= std::uint64_t{1} << (b & 63);
       }
