@@ -1,6 +1,8 @@
 // The kNN graph's internals (cpp/src/models/knn_graph.h), checked against brute force.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -86,6 +88,43 @@ TEST_CASE("kNN partner counts agree by pair walk, by bitsets and pair by pair", 
         CHECK(bitsets.below == expected.below);
         CHECK(bitsets.above == expected.above);
       }
+    }
+  }
+}
+
+TEST_CASE("kNN lists sort into neighbour order, ties and near-ties included", "[knn]") {
+  std::mt19937 rng(11);
+  // Short lists take a comparison sort, long ones the radix sort, whose float keys tie doubles a
+  // few units in the last place apart (equal cosines from different sums) or further.
+  for (std::size_t n : {std::size_t{2}, std::size_t{100}, std::size_t{255}, std::size_t{256},
+                        std::size_t{1000}, std::size_t{5000}}) {
+    for (int trial = 0; trial < 4; ++trial) {
+      std::uniform_int_distribution<int> pickBase(0, 20);
+      std::uniform_int_distribution<int> pickUlps(0, trial == 3 ? 3000 : 3);
+      std::bernoulli_distribution negative(trial == 2 ? 0.3 : 0.0);
+      knn::NeighborLists lists;
+      lists.offsets = {0, static_cast<std::uint32_t>(n)};
+      lists.ids.resize(n);
+      lists.sims.resize(n);
+      for (std::size_t k = 0; k < n; ++k) {
+        lists.ids[k] = static_cast<std::int32_t>(k);  // partners come ascending
+        double s = 0.05 + 0.045 * pickBase(rng);
+        for (int u = pickUlps(rng); u > 0; --u) s = std::nextafter(s, 2.0);
+        lists.sims[k] = negative(rng) ? -s : s;
+      }
+      if (trial == 1) std::shuffle(lists.ids.begin(), lists.ids.end(), rng);  // any order
+      std::vector<std::pair<double, std::int32_t>> expected;
+      for (std::size_t k = 0; k < n; ++k) expected.emplace_back(lists.sims[k], lists.ids[k]);
+      std::sort(expected.begin(), expected.end(), [](const auto& p, const auto& q) {
+        return knn::strongerNeighbor(p.first, p.second, q.first, q.second);
+      });
+      knn::sortIntoNeighborOrder(lists, 0, n);
+      INFO("n " + std::to_string(n) + " trial " + std::to_string(trial));
+      bool same = true;
+      for (std::size_t k = 0; k < n; ++k) {
+        same = same && lists.sims[k] == expected[k].first && lists.ids[k] == expected[k].second;
+      }
+      CHECK(same);
     }
   }
 }
