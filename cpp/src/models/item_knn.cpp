@@ -395,9 +395,11 @@ class UserScorer {
   /// of the notebook's sums (about k u times their magnitude; this allows over 100 times more).
   bool surelyBelow(double value, double threshold) const {
     if (!state_.nonNegative) return false;
-    const double slack = 0x1p-46 * (settings_.neighbors + 64) *
-                         (std::fabs(threshold) + maxAbsRating_) * (1.0 + std::fabs(value));
-    return value + slack < threshold;
+    return value + roundingSlack(value, threshold) < threshold;
+  }
+  double roundingSlack(double value, double threshold) const {
+    return 0x1p-46 * (settings_.neighbors + 64) * (std::fabs(threshold) + maxAbsRating_) *
+           (1.0 + std::fabs(value));
   }
 
   /// The notebook's prediction for a candidate without hits: the user's mean (explicit data), or
@@ -688,7 +690,13 @@ class UserScorer {
       countBestHitsAndScorePure(pure, exact);
       for (std::size_t t = 0; t < pure.size(); ++t) ranked.push(exact[t], pure[t]);
     }
+    // The bound solved for the share, once per bar: a candidate whose list's least share exceeds
+    // `cutoff` is surely below `worst` (twice surelyBelow's slack at the largest bound, to spare;
+    // the bitsets exist only for similarities >= 0).
     const double gap = level_[0] - level_[1];
+    const double largest = std::max(std::fabs(level_[0]), std::fabs(level_[1]));
+    double cutoffFor = std::numeric_limits<double>::quiet_NaN();
+    double cutoff = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < n; ++i) {
       const auto item = static_cast<std::int32_t>(i);
       if (!filter.allows(item)) continue;
@@ -697,10 +705,12 @@ class UserScorer {
       } else if (!has(lower, i)) {
         if (!has(best, i)) ranked.push(user_.mean, item);  // no hit: the mean
       } else {
-        if (bestHits[i] < neighbors &&
-            surelyBelow(level_[0] - gap * state_.leastShare[i], ranked.worstScore())) {
-          continue;
+        const double worst = ranked.worstScore();
+        if (!(worst == cutoffFor)) {
+          cutoffFor = worst;
+          cutoff = (level_[0] + 2 * roundingSlack(largest, worst) - worst) / gap;
         }
+        if (bestHits[i] < neighbors && state_.leastShare[i] > cutoff) continue;
         double score = 0.0;
         if (pull(i, neighbors, ranked.worstScore(), score)) ranked.push(score, item);
       }
