@@ -287,6 +287,16 @@ class UserScorer {
 
   /// Adds every rated item's contribution to each list containing it (any order), per band.
   void push() {
+    // With every band in use (any catalogue with lists longer than the last cut), a slot's
+    // offset multiplies by a constant: 3% of recommend-all on MovieLens in wasm.
+    if (bands_ == kBandCuts + 1) {
+      pushInBands<kBandCuts + 1>();
+    } else {
+      pushInBands<0>();
+    }
+  }
+  template <std::size_t kBands>  // 0: State::bands, read at run time
+  void pushInBands() {
     pushed_ = true;
     const knn::NeighborLists& containing = state_.containing();
     const std::int32_t* ids = containing.ids.data();
@@ -294,6 +304,7 @@ class UserScorer {
     const std::uint8_t* bands = state_.entryBands.data();
     Sums* sums = scratch_.sums.data();
     const bool implicit = settings_.implicit;
+    const std::size_t slotsPerItem = kBands != 0 ? kBands : bands_;
     for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
       const std::int32_t j = user_.row.items[e];
       const double r = implicit ? 1.0 : user_.row.values[e];
@@ -307,7 +318,7 @@ class UserScorer {
 #endif
       for (std::size_t g = containing.begin(j); g < end; ++g) {
         const double s = sims[g];
-        Sums& acc = sums[static_cast<std::size_t>(ids[g]) * bands_ + bands[g]];
+        Sums& acc = sums[static_cast<std::size_t>(ids[g]) * slotsPerItem + bands[g]];
 #ifdef __wasm_simd128__
         const v128_t terms =
             wasm_f64x2_mul(wasm_v128_and(wasm_f64x2_splat(s), signOfDen), byRating);
