@@ -829,7 +829,8 @@ PartnerCounts partnerCountsByPairWalk(const SparseRows& rows, const SparseRows& 
 PartnerCounts partnerCountsByBitsets(const SparseRows& rows, const SparseRows& columns,
                                      std::int32_t minOverlap) {
   const auto numRows = static_cast<std::size_t>(rows.rows());
-  const std::size_t words = (numRows + 63) / 64;
+  // An even number of words per bitset: the wasm build combines them two at a time.
+  const std::size_t words = (numRows + 127) / 128 * 2;
   const auto depth = static_cast<std::size_t>(std::max(minOverlap, 1));
   std::vector<std::uint64_t> columnBits(static_cast<std::size_t>(columns.rows()) * words, 0);
   for (std::int32_t c = 0; c < columns.rows(); ++c) {
@@ -841,22 +842,35 @@ PartnerCounts partnerCountsByBitsets(const SparseRows& rows, const SparseRows& c
   PartnerCounts partners;
   partners.below.assign(numRows, 0);
   partners.above.assign(numRows, 0);
-  // found[w * depth + m]: the rows of word w met in more than m of row a's columns so far (a
+  // found[m * words + w]: the rows of word w met in more than m of row a's columns so far (a
   // count per bit, saturating at depth).
   std::vector<std::uint64_t> found(words * depth);
+  const std::uint64_t* met = found.data() + (depth - 1) * words;
   for (std::size_t a = 0; a < numRows; ++a) {
     std::fill(found.begin(), found.end(), 0);
     for (std::int32_t c : rows.indicesOf(static_cast<std::int32_t>(a))) {
       const std::uint64_t* bits = columnBits.data() + static_cast<std::size_t>(c) * words;
-      std::uint64_t* level = found.data();
-      for (std::size_t w = 0; w < words; ++w, level += depth) {
+#ifdef __wasm_simd128__
+      for (std::size_t w = 0; w < words; w += 2) {
+        v128_t carry = wasm_v128_load(bits + w);
+        for (std::uint64_t* level = found.data() + w; level < found.data() + depth * words;
+             level += words) {
+          const v128_t had = wasm_v128_load(level);
+          wasm_v128_store(level, wasm_v128_or(had, carry));
+          carry = wasm_v128_and(had, carry);
+        }
+      }
+#else
+      for (std::size_t w = 0; w < words; ++w) {
         std::uint64_t carry = bits[w];
         for (std::size_t m = 0; m < depth; ++m) {
-          const std::uint64_t both = level[m] & carry;
-          level[m] |= carry;
+          std::uint64_t& level = found[m * words + w];
+          const std::uint64_t both = level & carry;
+          level |= carry;
           carry = both;
         }
       }
+#endif
     }
     // Row a itself is met in all its columns: only the bits below and above it count.
     const std::size_t own = a >> 6;
@@ -865,9 +879,8 @@ PartnerCounts partnerCountsByBitsets(const SparseRows& rows, const SparseRows& c
     std::uint32_t below = 0;
     std::uint32_t above = 0;
     for (std::size_t w = 0; w < words; ++w) {
-      const std::uint64_t met = found[w * depth + depth - 1];
-      const std::uint64_t lower = w < own ? met : w == own ? met & belowOwn : 0;
-      const std::uint64_t upper = w > own ? met : w == own ? met & aboveOwn : 0;
+      const std::uint64_t lower = w < own ? met[w] : w == own ? met[w] & belowOwn : 0;
+      const std::uint64_t upper = w > own ? met[w] : w == own ? met[w] & aboveOwn : 0;
       below += static_cast<std::uint32_t>(__builtin_popcountll(lower));
       above += static_cast<std::uint32_t>(__builtin_popcountll(upper));
     }
