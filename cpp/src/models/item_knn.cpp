@@ -419,6 +419,7 @@ class UserScorer {
     if (!state_.nonNegative) return false;
     return value + roundingSlack(value, threshold) < threshold;
   }
+  /// surelyBelow's allowance for rounding.
   double roundingSlack(double value, double threshold) const {
     return 0x1p-46 * (settings_.neighbors + 64) * (std::fabs(threshold) + maxAbsRating_) *
            (1.0 + std::fabs(value));
@@ -640,8 +641,9 @@ class UserScorer {
   /// its prediction below the best level by at least (best - second best) times
   /// weakest / ((neighbors - 1) strongest + weakest) of its list: those not surely below the
   /// k-th pure score, or with more best-rated hits, are pulled. Costs word operations per rated
-  /// item, one pass over the best-rated items' lists (counting and gathering hits), and a bound
-  /// per candidate.
+  /// item, one pass over the best-rated items' lists (counting and gathering hits) or walks of
+  /// the pure candidates' lists, whichever reads less where the counts are not needed, and a
+  /// bound per candidate.
   bool rankByBestLevel(const CandidateFilter& filter, int k, Recommendations& out) const {
     const std::size_t words = state_.listWords;
     if (words == 0 || !(level_[1] > -std::numeric_limits<double>::infinity())) return false;
@@ -734,7 +736,7 @@ class UserScorer {
         }
         if (bestHits[i] < neighbors && state_.leastShare[i] > cutoff) continue;
         double score = 0.0;
-        if (pull(i, neighbors, ranked.worstScore(), score)) ranked.push(score, item);
+        if (pull(i, neighbors, worst, score)) ranked.push(score, item);
       }
     }
     ranked.drainSorted(out.items, out.scores);
