@@ -204,7 +204,8 @@ struct UserRow {
   double mean = 0.0;
 };
 
-UserRow userRowOf(const UserContext& user, const Interactions& train, const ItemKnn::State& state) {
+RECWASM_COLD UserRow userRowOf(const UserContext& user, const Interactions& train,
+                               const ItemKnn::State& state) {
   UserRow out;
   if (user.foldedIn) {
     out.row = knn::ratingRowOf(user);

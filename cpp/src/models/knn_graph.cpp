@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "recwasm/cold.h"
 #include "recwasm/error.h"
 #include "recwasm/numpy_sum.h"
 
@@ -15,8 +16,8 @@
 
 namespace recwasm::knn {
 
-OptionMap readSettings(const OptionMap& given, const char* kind, int defaultNeighbors,
-                       Settings& out) {
+RECWASM_COLD OptionMap readSettings(const OptionMap& given, const char* kind, int defaultNeighbors,
+                                    Settings& out) {
   OptionReader reader(given, kind);
   out.neighbors = reader.integer("neighbors", defaultNeighbors, 1, 1000000);
   out.minOverlap = reader.integer("minOverlap", 2, 1, 1000000);
@@ -27,7 +28,7 @@ OptionMap readSettings(const OptionMap& given, const char* kind, int defaultNeig
   return reader.resolved();
 }
 
-void requireTrainable(const Dataset& data, const char* kind) {
+RECWASM_COLD void requireTrainable(const Dataset& data, const char* kind) {
   if (data.interactions->numRows() == 0) {
     fail(ErrorCode::kInvalidArgument, std::string(kind) + " needs at least one rating to train on");
   }
@@ -641,7 +642,7 @@ struct IntegerScale {
   std::vector<std::int32_t> columnTerms;
 };
 
-IntegerScale integerScale(const SparseRows& rows, const SparseRows& columns) {
+RECWASM_COLD IntegerScale integerScale(const SparseRows& rows, const SparseRows& columns) {
   constexpr int kMaxShift = 4;
   constexpr double kMaxScaled = 32768.0;  // squares below 2^30
   IntegerScale out;
@@ -935,7 +936,7 @@ NeighborLists buildNeighborLists(const SparseRows& rows, const SparseRows& colum
   return sink.finish(sortRows);
 }
 
-RatingRow ratingRowOf(const UserContext& user) {
+RECWASM_COLD RatingRow ratingRowOf(const UserContext& user) {
   std::vector<std::size_t> order(user.items.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
   std::stable_sort(order.begin(), order.end(),
@@ -950,9 +951,10 @@ RatingRow ratingRowOf(const UserContext& user) {
   return row;
 }
 
-void neighborsOfRow(const RatingRow& row, const SparseRows& rows, const SparseRows& columns,
-                    Similarity kind, const Settings& settings, std::int32_t skipRow,
-                    std::vector<std::int32_t>& ids, std::vector<double>& sims) {
+RECWASM_COLD void neighborsOfRow(const RatingRow& row, const SparseRows& rows,
+                                 const SparseRows& columns, Similarity kind,
+                                 const Settings& settings, std::int32_t skipRow,
+                                 std::vector<std::int32_t>& ids, std::vector<double>& sims) {
   const std::int32_t numRows = rows.rows();
   const bool gather = kind != Similarity::kBinary;
   const auto minOverlap = static_cast<std::int32_t>(settings.minOverlap);

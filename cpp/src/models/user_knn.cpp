@@ -58,8 +58,8 @@ struct Neighborhood {
   std::vector<double> sims;
 };
 
-Neighborhood neighborhoodOf(const UserContext& user, const Interactions& train,
-                            const UserKnn::State& state, const Settings& settings) {
+RECWASM_COLD Neighborhood neighborhoodOf(const UserContext& user, const Interactions& train,
+                                         const UserKnn::State& state, const Settings& settings) {
   Neighborhood out;
   if (!user.foldedIn) {
     auto u = static_cast<std::size_t>(user.user);
