@@ -530,18 +530,14 @@ class UserScorer {
   /// hits, which are put in neighbour order and the first k of them summed. Costs one push and a
   /// sort per item, where walking costs each list up to its k-th (or last) hit.
   void gatheredScores(const std::vector<std::int32_t>& items, std::vector<double>& scores) const {
-    std::vector<std::int32_t>& slot = scratch_.slot;
-    SlotReset reset{slot, items};
-    for (std::size_t t = 0; t < items.size(); ++t) {
-      slot[static_cast<std::size_t>(items[t])] = static_cast<std::int32_t>(t);
-    }
+    const GatherSlots assigned(scratch_.slot, items);
+    const std::int32_t* slots = assigned.data();
     knn::NeighborLists& hits = scratch_.gathered;  // row t: items[t]'s hits (rated item, s)
     std::vector<std::uint32_t> next =
         sizeGathered(hits, items, [&](std::size_t item) { return pushedHits(item); });
     std::int32_t* hitIds = hits.ids.data();
     double* hitSims = hits.sims.data();
     const knn::NeighborLists& containing = state_.containing();
-    const std::int32_t* slots = slot.data();
     for (std::int32_t j : user_.row.items) {
       // Bounds held in locals: the stores could alias the offsets (int vs unsigned).
       for (std::size_t g = containing.begin(j), end = containing.end(j); g < end; ++g) {
@@ -601,16 +597,12 @@ class UserScorer {
   /// the pure candidates' hits are collected as they come, then grouped by candidate.
   void countBestHitsAndScorePure(const std::vector<std::int32_t>& pure,
                                  std::vector<double>& scores) const {
-    std::vector<std::int32_t>& slot = scratch_.slot;
-    SlotReset reset{slot, pure};
-    for (std::size_t t = 0; t < pure.size(); ++t) {
-      slot[static_cast<std::size_t>(pure[t])] = static_cast<std::int32_t>(t);
-    }
+    const GatherSlots assigned(scratch_.slot, pure);
+    const std::int32_t* slots = assigned.data();
     std::vector<CollectedHit>& collected = scratch_.collected;
     collected.clear();
     const knn::NeighborLists& containing = state_.containing();
     const std::int32_t* ids = containing.ids.data();
-    const std::int32_t* slots = slot.data();
     std::int32_t* counts = scratch_.bestHits.data();
     for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
       if (user_.row.values[e] != level_[0]) continue;
@@ -768,13 +760,26 @@ class UserScorer {
     std::int32_t item;  // the rated item
     double sim;
   };
-  // Slots set for a gathering must not outlive it, even when an allocation throws.
-  struct SlotReset {
-    std::vector<std::int32_t>& slot;
-    const std::vector<std::int32_t>& items;
-    ~SlotReset() {
-      for (std::int32_t item : items) slot[static_cast<std::size_t>(item)] = -1;
+  // For a gathering, item items[t] gets slot t (its row in the gathered hits), every other -1.
+  // The slots are reset when the gathering ends, also when an allocation throws.
+  class GatherSlots {
+   public:
+    GatherSlots(std::vector<std::int32_t>& slot, const std::vector<std::int32_t>& items)
+        : slot_(slot), items_(items) {
+      for (std::size_t t = 0; t < items.size(); ++t) {
+        slot_[static_cast<std::size_t>(items[t])] = static_cast<std::int32_t>(t);
+      }
     }
+    ~GatherSlots() {
+      for (std::int32_t item : items_) slot_[static_cast<std::size_t>(item)] = -1;
+    }
+    GatherSlots(const GatherSlots&) = delete;
+    GatherSlots& operator=(const GatherSlots&) = delete;
+    const std::int32_t* data() const { return slot_.data(); }
+
+   private:
+    std::vector<std::int32_t>& slot_;
+    const std::vector<std::int32_t>& items_;
   };
   struct Scratch {
     std::vector<std::uint8_t> rated;  // 1 for rated items: bytes, so that a pull tests 16 at once

@@ -664,16 +664,14 @@ RECWASM_COLD IntegerScale integerScale(const SparseRows& rows, const SparseRows&
   const auto term = static_cast<std::int64_t>(maxScaled) * static_cast<std::int64_t>(maxScaled);
   if (longest * term >= (std::int64_t{1} << 31)) return out;
   // `columns` holds the same entries as `rows` (the transpose), hence the same scale.
-  auto scale = [shift](const std::vector<double>& values) {
-    std::vector<std::int32_t> scaled(values.size());
-    for (std::size_t e = 0; e < values.size(); ++e)
-      scaled[e] = static_cast<std::int32_t>(std::ldexp(values[e], shift));
-    return scaled;
+  auto scaled = [shift](double value) {
+    return static_cast<std::int32_t>(std::ldexp(value, shift));
   };
-  out.rowValues = scale(rows.values);
+  out.rowValues.resize(rows.values.size());
+  for (std::size_t e = 0; e < rows.values.size(); ++e) out.rowValues[e] = scaled(rows.values[e]);
   out.columnTerms.resize(2 * columns.values.size());
   for (std::size_t e = 0; e < columns.values.size(); ++e) {
-    const auto y = static_cast<std::int32_t>(std::ldexp(columns.values[e], shift));
+    const std::int32_t y = scaled(columns.values[e]);
     out.columnTerms[2 * e] = y * y;
     out.columnTerms[2 * e + 1] = y;
   }
@@ -827,11 +825,17 @@ PartnerCounts partnerCountsByPairWalk(const SparseRows& rows, const SparseRows& 
   return partners;
 }
 
+namespace {
+
+// Words of a bitset over `rows` rows, an even number: the wasm build combines them two at a time.
+std::size_t bitsetWords(std::size_t rows) { return (rows + 127) / 128 * 2; }
+
+}  // namespace
+
 PartnerCounts partnerCountsByBitsets(const SparseRows& rows, const SparseRows& columns,
                                      std::int32_t minOverlap) {
   const auto numRows = static_cast<std::size_t>(rows.rows());
-  // An even number of words per bitset: the wasm build combines them two at a time.
-  const std::size_t words = (numRows + 127) / 128 * 2;
+  const std::size_t words = bitsetWords(numRows);
   const auto depth = static_cast<std::size_t>(std::max(minOverlap, 1));
   std::vector<std::uint64_t> columnBits(static_cast<std::size_t>(columns.rows()) * words, 0);
   for (std::int32_t c = 0; c < columns.rows(); ++c) {
@@ -901,7 +905,7 @@ PartnerCounts partnerCounts(const SparseRows& rows, const SparseRows& columns,
                             std::int32_t minOverlap) {
   constexpr std::int32_t kMaxBitsetDepth = 4;
   constexpr std::uint64_t kMaxBitsetBytes = std::uint64_t{64} << 20;
-  const std::uint64_t words = (static_cast<std::uint64_t>(rows.rows()) + 63) / 64;
+  const std::uint64_t words = bitsetWords(static_cast<std::size_t>(rows.rows()));
   const std::uint64_t depth = static_cast<std::uint64_t>(std::max(minOverlap, 1));
   std::uint64_t pairSteps = 0;
   for (std::int32_t c = 0; c < columns.rows(); ++c) {
