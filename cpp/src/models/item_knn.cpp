@@ -368,11 +368,12 @@ class UserScorer {
     return score;
   }
 
-  /// The highest prediction a candidate with more than k pushed hits can have, without walking
-  /// its list. Its first k hits are the hits of its bands before the one holding the k-th (their
-  /// pushed sums), then the strongest of that band's: at best its best-rated ones first, then its
-  /// second-rated, then others (at most the third level), each weighing within the band's |s|.
-  double pushedCeiling(std::size_t item) const {
+  /// Whether the prediction of a candidate with more than k pushed hits is surely below
+  /// `threshold`, without walking its list. Its first k hits are the hits of its bands before the
+  /// one holding the k-th (their pushed sums), then the strongest of that band's: at best its
+  /// best-rated ones first, then its second-rated, then others (at most the third level), each
+  /// weighing within the band's |s|.
+  bool ceilingBelow(std::size_t item, double threshold) const {
     const std::int32_t k = settings_.neighbors;
     Sums before;
     std::size_t band = 0;
@@ -385,33 +386,29 @@ class UserScorer {
     const double* cuts = state_.bandCuts.data() + item * kBandCuts;
     const double strongest = band == 0 ? state_.strongest[item] : cuts[band - 1];
     const double weakest = std::max(state_.weakest[item], band == lastBand ? 0.0 : cuts[band]);
-    const std::int32_t left = k - before.hits();
+    std::int32_t left = k - before.hits();
     if (settings_.implicit) {
       // Also at most the sum over all its hits (similarities >= 0), widened past its rounding.
       const Sums total = pushedTotal(item);
-      return std::min(before.num + left * strongest,
-                      total.num * (1 + 0x1p-40 * (total.hits() + 2)));
+      return surelyBelow(
+          std::min(before.num + left * strongest, total.num * (1 + 0x1p-40 * (total.hits() + 2))),
+          threshold);
     }
-    const Sums& last = scratch_.sums[item * bands_ + band];
-    std::int32_t taken[3];
-    taken[0] = std::min(last.top(), left);
-    taken[1] = std::min(last.second(), left - taken[0]);
-    taken[2] = left - taken[0] - taken[1];
     // The mean is highest at a corner: the strongest weight for the levels above it, the weakest
-    // for those below. The levels descend, so the strong ones come first: 4 corners of the 8.
-    double best = -std::numeric_limits<double>::infinity();
-    for (int strong = 0; strong <= 3; ++strong) {
-      double num = before.num;
-      double den = before.den;
-      for (int l = 0; l < 3; ++l) {
-        if (taken[l] == 0) continue;
-        const double weight = taken[l] * (l < strong ? strongest : weakest);
-        num += weight * level_[l];
-        den += weight;
-      }
-      if (den > 0) best = std::max(best, num / den);
+    // for those below. It is below `bar` when its sum of weight * (level - bar) is negative, and
+    // the levels above bar weigh most at the strongest weight, those below least at the weakest.
+    const double bar = barFor(threshold);
+    const Sums& last = scratch_.sums[item * bands_ + band];
+    const std::int32_t available[3] = {last.top(), last.second(), left};
+    double excess = before.num - bar * before.den;
+    for (int l = 0; l < 3 && left > 0; ++l) {
+      const std::int32_t taken = std::min(available[l], left);
+      if (taken == 0) continue;  // a missing level is -inf
+      const double gain = level_[l] - bar;
+      excess += taken * (gain > 0 ? strongest : weakest) * gain;
+      left -= taken;
     }
-    return best;
+    return excess < 0;
   }
 
   /// True when `value`, a bound on a prediction, is below `threshold` by more than the rounding
@@ -419,6 +416,12 @@ class UserScorer {
   bool surelyBelow(double value, double threshold) const {
     if (!state_.nonNegative) return false;
     return value + roundingSlack(value, threshold) < threshold;
+  }
+  /// Means of the user's ratings below this are surely below `threshold` (surelyBelow at the
+  /// largest such mean), -inf where nothing is sure.
+  double barFor(double threshold) const {
+    return state_.nonNegative ? threshold - roundingSlack(maxAbsRating_, threshold)
+                              : -std::numeric_limits<double>::infinity();
   }
   /// surelyBelow's allowance for rounding.
   double roundingSlack(double value, double threshold) const {
@@ -469,6 +472,7 @@ class UserScorer {
     }
     const std::uint8_t* isRated = scratch_.rated.data();
     const std::size_t end = lists.end(row);
+    const double bar = barFor(threshold);
     // Entries go by 16: which of them the user rated is gathered into a mask first, so that the
     // branch taken per entry (hit or not, unpredictable) becomes one per hit.
     for (std::size_t chunk = lists.begin(row); hits < limit && chunk < end; chunk += 16) {
@@ -502,10 +506,10 @@ class UserScorer {
       // Later hits weigh at most the first entry not yet read (none: the list is done).
       if (bounded && hits > 0 && hits < limit && chunkEnd < end) {
         const double weight = std::fabs(sims[chunkEnd]);
-        const double best = implicit
-                                ? num + (limit - hits) * weight
-                                : bestMean(num, den, weight, limit - hits, topLeft, secondLeft);
-        if (surelyBelow(best, threshold)) return false;
+        if (implicit ? surelyBelow(num + (limit - hits) * weight, threshold)
+                     : staysBelow(num, den, weight, limit - hits, topLeft, secondLeft, bar)) {
+          return false;
+        }
       }
     }
     if (implicit) {
@@ -737,22 +741,22 @@ class UserScorer {
   }
 
  private:
-  // The highest mean reachable from the sums `num` / `den` by `left` more hits, each weighing at
-  // most `weight`, at most topLeft of them at the best level and secondLeft at the second:
-  // ratings above the running mean are taken best first at full weight, the rest left out.
-  double bestMean(double num, double den, double weight, std::int32_t left, std::int32_t topLeft,
-                  std::int32_t secondLeft) const {
-    double best = num / den;
+  // Whether every mean reachable from the sums `num` / `den` by `left` more hits, each weighing
+  // at most `weight`, at most topLeft of them at the best level and secondLeft at the second, is
+  // below `bar`. A set's weighted mean is below bar when its sum of weight * (rating - bar) is
+  // negative; the hits that raise that sum most are those at levels above bar, best first, at
+  // full weight. No division: a pull asks this every 16 entries.
+  bool staysBelow(double num, double den, double weight, std::int32_t left, std::int32_t topLeft,
+                  std::int32_t secondLeft, double bar) const {
+    double excess = num - bar * den;
     const std::int32_t available[3] = {topLeft, secondLeft, left};
     for (int l = 0; l < 3 && left > 0; ++l) {
-      if (!(level_[l] > best)) break;
+      if (!(level_[l] > bar)) break;
       const std::int32_t taken = std::max(0, std::min(left, available[l]));
-      num += taken * weight * level_[l];
-      den += taken * weight;
+      excess += taken * weight * (level_[l] - bar);
       left -= taken;
-      best = num / den;
     }
-    return best;
+    return excess < 0;
   }
 
   struct CollectedHit {
@@ -976,7 +980,7 @@ void ItemKnn::rank(const UserContext& user, const CandidateFilter& filter, int k
   for (Candidate& c : candidates) {
     if (c.kind != Kind::kToPull) continue;
     if (pushing && state.nonNegative &&
-        scorer.surelyBelow(scorer.pushedCeiling(static_cast<std::size_t>(c.item)), threshold())) {
+        scorer.ceilingBelow(static_cast<std::size_t>(c.item), threshold())) {
       continue;
     }
     toPull.push_back(&c);
