@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "keep_freed_memory.h"
 #include "recwasm/demo_data.h"
 #include "recwasm/error.h"
 #include "recwasm/evaluation.h"
@@ -222,6 +223,7 @@ std::uint32_t checksum(const recwasm::Dataset& data) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  keepFreedMemoryLikeWasm();
   std::string model;
   std::string dataName = "notebook";
   std::string datasetsDir = "../shared/datasets";

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "keep_freed_memory.h"
 #include "recwasm/error.h"
 #include "recwasm/model_registry.h"
 #include "recwasm/movielens.h"
@@ -64,6 +65,7 @@ std::vector<std::string> splitList(const std::string& list) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  keepFreedMemoryLikeWasm();
   std::string dir = "../shared/datasets/ml-latest-small";
   int repeats = 5;
   std::vector<std::string> models = {"popularity", "content_tfidf", "covisitation"};
