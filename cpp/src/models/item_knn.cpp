@@ -42,6 +42,7 @@ struct ItemKnn::State {
   // Per list, weakest / ((k - 1) * strongest + weakest): the least share a single hit can have
   // among the first k (see UserScorer::rankByBestLevel).
   std::vector<double> leastShare;
+  std::vector<std::int32_t> byLeastShare;  // the items in ascending order of leastShare
   bool nonNegative = true;  // every similarity >= 0 (set by cutBands): a list's later weights are
                             // at most its current one, which bounds a partly pulled prediction
   // Row j: the lists containing j as a bitset over the items (listWords words a row), built when
@@ -193,6 +194,13 @@ std::shared_ptr<const ItemKnn::State> buildState(const Interactions& train,
         weakest /
         ((settings.neighbors - 1) * state->strongest[static_cast<std::size_t>(i)] + weakest);
   }
+  state->byLeastShare.resize(numItems);
+  for (std::size_t i = 0; i < numItems; ++i) state->byLeastShare[i] = static_cast<std::int32_t>(i);
+  std::stable_sort(state->byLeastShare.begin(), state->byLeastShare.end(),
+                   [&](std::int32_t a, std::int32_t b) {
+                     return state->leastShare[static_cast<std::size_t>(a)] <
+                            state->leastShare[static_cast<std::size_t>(b)];
+                   });
   if (settings.maxStoredNeighbors > 0) invertLists(*state, numItems);
   cutBands(*state, settings.neighbors);
   markContainingLists(*state, settings, numItems);
@@ -676,10 +684,12 @@ class UserScorer {
     };
     const auto n = static_cast<std::size_t>(state_.lists.rows());
     std::vector<std::int32_t> pure;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (has(best, i) && !has(lower, i) && !rated(i) &&
-          filter.allows(static_cast<std::int32_t>(i)))
-        pure.push_back(static_cast<std::int32_t>(i));
+    for (std::size_t w = 0; w < words; ++w) {
+      for (std::uint64_t bits = best[w] & ~lower[w]; bits != 0; bits &= bits - 1) {
+        const std::size_t i = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+        if (!rated(i) && filter.allows(static_cast<std::int32_t>(i)))
+          pure.push_back(static_cast<std::int32_t>(i));
+      }
     }
     if (pure.size() < static_cast<std::size_t>(k)) return false;
     // The bound below needs a candidate's best-rated hits to be fewer than `neighbors` (with as
@@ -703,7 +713,8 @@ class UserScorer {
     std::size_t pureEntries = 0;
     for (std::int32_t i : pure) pureEntries += state_.lists.end(i) - state_.lists.begin(i);
     TopK ranked(static_cast<std::size_t>(k));
-    if (bestItems < neighbors && pureEntries < bestEntries) {
+    const bool counted = !(bestItems < neighbors && pureEntries < bestEntries);
+    if (!counted) {
       for (std::int32_t i : pure)
         ranked.push(pulledScore(static_cast<std::size_t>(i), neighbors), i);
     } else {
@@ -711,30 +722,56 @@ class UserScorer {
       countBestHitsAndScorePure(pure, exact);
       for (std::size_t t = 0; t < pure.size(); ++t) ranked.push(exact[t], pure[t]);
     }
-    // The bound solved for the share, once per bar: a candidate whose list's least share exceeds
-    // `cutoff` is surely below `worst` (twice surelyBelow's slack at the largest bound, to spare;
-    // the bitsets exist only for similarities >= 0).
+    // Rated items score their rating, where the filter lets them through.
+    for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
+      const std::int32_t j = user_.row.items[e];
+      if ((e == 0 || user_.row.items[e - 1] != j) && filter.allows(j)) ranked.push(rating(j), j);
+    }
+    // Items without a hit score the mean: only the first k of them (ties go to the lower id).
+    std::int32_t withoutHits = 0;
+    for (std::size_t w = 0; w < words && withoutHits < k; ++w) {
+      for (std::uint64_t bits = ~(best[w] | lower[w]); bits != 0 && withoutHits < k;
+           bits &= bits - 1) {
+        const std::size_t i = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+        if (i >= n) break;
+        if (rated(i) || !filter.allows(static_cast<std::int32_t>(i))) continue;
+        ranked.push(user_.mean, static_cast<std::int32_t>(i));
+        ++withoutHits;
+      }
+    }
+    // The rest have a lower-rated hit: those that may reach the list are pulled.
+    auto pullIfAllowed = [&](std::size_t i) {
+      const auto item = static_cast<std::int32_t>(i);
+      if (!has(lower, i) || rated(i) || !filter.allows(item)) return;
+      double score = 0.0;
+      if (pull(i, neighbors, ranked.worstScore(), score)) ranked.push(score, item);
+    };
+    // With `neighbors` best-rated hits, a candidate's first `neighbors` hits may all be
+    // best-rated: no bound rules it out.
+    if (counted) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (bestHits[i] >= neighbors) pullIfAllowed(i);
+      }
+    }
+    // Otherwise a lower-rated hit among its first `neighbors` keeps a candidate's prediction
+    // below the best level by at least (best - second best) times its list's least share, which
+    // puts it surely below `worst` when the share exceeds `cutoff`. The bound solved for the
+    // share once per bar (twice surelyBelow's slack at the largest bound, to spare; the bitsets
+    // exist only for similarities >= 0), lists in ascending order of least share: the first
+    // above the cutoff ends the walk, as the bar only rises.
     const double gap = level_[0] - level_[1];
     const double largest = std::max(std::fabs(level_[0]), std::fabs(level_[1]));
     double cutoffFor = std::numeric_limits<double>::quiet_NaN();
     double cutoff = std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto item = static_cast<std::int32_t>(i);
-      if (!filter.allows(item)) continue;
-      if (rated(i)) {
-        ranked.push(rating(i), item);
-      } else if (!has(lower, i)) {
-        if (!has(best, i)) ranked.push(user_.mean, item);  // no hit: the mean
-      } else {
-        const double worst = ranked.worstScore();
-        if (!(worst == cutoffFor)) {
-          cutoffFor = worst;
-          cutoff = (level_[0] + 2 * roundingSlack(largest, worst) - worst) / gap;
-        }
-        if (bestHits[i] < neighbors && state_.leastShare[i] > cutoff) continue;
-        double score = 0.0;
-        if (pull(i, neighbors, worst, score)) ranked.push(score, item);
+    for (std::int32_t item : state_.byLeastShare) {
+      const auto i = static_cast<std::size_t>(item);
+      const double worst = ranked.worstScore();
+      if (!(worst == cutoffFor)) {
+        cutoffFor = worst;
+        cutoff = (level_[0] + 2 * roundingSlack(largest, worst) - worst) / gap;
       }
+      if (state_.leastShare[i] > cutoff) break;
+      if (bestHits[i] < neighbors) pullIfAllowed(i);
     }
     ranked.drainSorted(out.items, out.scores);
     return true;
@@ -849,7 +886,8 @@ std::size_t ItemKnn::stateBytes() const {
   return (s.means.size() + s.strongest.size() + s.weakest.size() + s.leastShare.size()) *
              sizeof(double) +
          s.lists.bytes() + s.inverse.bytes() + s.listBits.size() * sizeof(std::uint64_t) +
-         s.bandCuts.size() * sizeof(double) + s.entryBands.size();
+         s.bandCuts.size() * sizeof(double) + s.entryBands.size() +
+         s.byLeastShare.size() * sizeof(std::int32_t);
 }
 
 std::unique_ptr<Recommender::TrainingRun> ItemKnn::startTraining(const Dataset& data) {
