@@ -42,7 +42,7 @@ struct ItemKnn::State {
   // Per list, weakest / ((k - 1) * strongest + weakest): the least share a single hit can have
   // among the first k (see UserScorer::rankByBestLevel).
   std::vector<double> leastShare;
-  std::vector<std::int32_t> byLeastShare;  // the items in ascending order of leastShare
+  double smallestShare = std::numeric_limits<double>::infinity();  // of the non-empty lists
   bool nonNegative = true;  // every similarity >= 0 (set by cutBands): a list's later weights are
                             // at most its current one, which bounds a partly pulled prediction
   // Row j: the lists containing j as a bitset over the items (listWords words a row), built when
@@ -193,14 +193,9 @@ std::shared_ptr<const ItemKnn::State> buildState(const Interactions& train,
     state->leastShare[static_cast<std::size_t>(i)] =
         weakest /
         ((settings.neighbors - 1) * state->strongest[static_cast<std::size_t>(i)] + weakest);
+    state->smallestShare =
+        std::min(state->smallestShare, state->leastShare[static_cast<std::size_t>(i)]);
   }
-  state->byLeastShare.resize(numItems);
-  for (std::size_t i = 0; i < numItems; ++i) state->byLeastShare[i] = static_cast<std::int32_t>(i);
-  std::stable_sort(state->byLeastShare.begin(), state->byLeastShare.end(),
-                   [&](std::int32_t a, std::int32_t b) {
-                     return state->leastShare[static_cast<std::size_t>(a)] <
-                            state->leastShare[static_cast<std::size_t>(b)];
-                   });
   if (settings.maxStoredNeighbors > 0) invertLists(*state, numItems);
   cutBands(*state, settings.neighbors);
   markContainingLists(*state, settings, numItems);
@@ -755,23 +750,26 @@ class UserScorer {
     }
     // Otherwise a lower-rated hit among its first `neighbors` keeps a candidate's prediction
     // below the best level by at least (best - second best) times its list's least share, which
-    // puts it surely below `worst` when the share exceeds `cutoff`. The bound solved for the
-    // share once per bar (twice surelyBelow's slack at the largest bound, to spare; the bitsets
-    // exist only for similarities >= 0), lists in ascending order of least share: the first
-    // above the cutoff ends the walk, as the bar only rises.
+    // puts it surely below `worst` when the share exceeds `cutoff` (the bound solved for the
+    // share once per bar, with twice surelyBelow's slack at the largest bound, to spare; the
+    // bitsets exist only for similarities >= 0). The bar sits at about the best level, where the
+    // cutoff is about 0: mostly no list's share is that small, and none needs a look.
     const double gap = level_[0] - level_[1];
     const double largest = std::max(std::fabs(level_[0]), std::fabs(level_[1]));
     double cutoffFor = std::numeric_limits<double>::quiet_NaN();
     double cutoff = std::numeric_limits<double>::infinity();
-    for (std::int32_t item : state_.byLeastShare) {
-      const auto i = static_cast<std::size_t>(item);
+    auto cutoffNow = [&] {
       const double worst = ranked.worstScore();
       if (!(worst == cutoffFor)) {
         cutoffFor = worst;
         cutoff = (level_[0] + 2 * roundingSlack(largest, worst) - worst) / gap;
       }
-      if (state_.leastShare[i] > cutoff) break;
-      if (bestHits[i] < neighbors) pullIfAllowed(i);
+      return cutoff;
+    };
+    if (!(cutoffNow() < state_.smallestShare)) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (bestHits[i] < neighbors && !(state_.leastShare[i] > cutoffNow())) pullIfAllowed(i);
+      }
     }
     ranked.drainSorted(out.items, out.scores);
     return true;
@@ -886,8 +884,7 @@ std::size_t ItemKnn::stateBytes() const {
   return (s.means.size() + s.strongest.size() + s.weakest.size() + s.leastShare.size()) *
              sizeof(double) +
          s.lists.bytes() + s.inverse.bytes() + s.listBits.size() * sizeof(std::uint64_t) +
-         s.bandCuts.size() * sizeof(double) + s.entryBands.size() +
-         s.byLeastShare.size() * sizeof(std::int32_t);
+         s.bandCuts.size() * sizeof(double) + s.entryBands.size();
 }
 
 std::unique_ptr<Recommender::TrainingRun> ItemKnn::startTraining(const Dataset& data) {
