@@ -11,6 +11,8 @@
 #include "recwasm/error.h"
 #include "recwasm/sessions.h"
 
+#include "decimal.h"
+
 namespace recwasm {
 
 namespace {
@@ -88,8 +90,8 @@ std::int64_t parseInteger(const CsvReader& reader, const CsvRecord& record, std:
   return negative ? -signedValue : signedValue;
 }
 
-// A finite decimal number. strtod alone would also take "nan", "inf", hex and leading blanks,
-// so the syntax is checked first: [+-] digits [. digits] [e [+-] digits].
+// A finite decimal number: [+-] digits [. digits] [e [+-] digits], no "nan", "inf", hex or
+// blanks.
 double parseNumber(const CsvReader& reader, const CsvRecord& record, std::string_view field,
                    const char* column) {
   std::string_view s = trimBlanks(field);
@@ -121,8 +123,8 @@ double parseNumber(const CsvReader& reader, const CsvRecord& record, std::string
     failField(reader, record, column, s, " is not a number");
   }
   // Fast path: no exponent and at most 15 digits, so the digits are an exact integer below 2^53
-  // and 10^fraction is exact; one IEEE division then rounds correctly, giving the double strtod
-  // gives (Clinger's fast path). Ratings ("4.5") always take it.
+  // and 10^fraction is exact; one IEEE division then rounds correctly (Clinger's fast path).
+  // Ratings ("4.5") always take it.
   if (intDigits + fracDigits <= 15 && i == s.size() &&
       s.find_first_of("eE") == std::string_view::npos) {
     std::uint64_t mantissa = 0;
@@ -138,10 +140,7 @@ double parseNumber(const CsvReader& reader, const CsvRecord& record, std::string
   if (s.size() > kLongest) {
     failField(reader, record, column, s, " is too long a number");
   }
-  char buffer[kLongest + 1];
-  std::memcpy(buffer, s.data(), s.size());
-  buffer[s.size()] = '\0';
-  double value = std::strtod(buffer, nullptr);
+  const double value = decimalToDouble(s);
   if (!std::isfinite(value)) {
     failField(reader, record, column, s, " is not a finite number");
   }
