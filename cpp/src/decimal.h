@@ -9,7 +9,7 @@ namespace recwasm {
 /// beyond the largest double, +-0 below half the smallest. `text` must be
 /// [+-] digits [. digits] [(e|E) [+-] digits] with at least one digit before the exponent; it
 /// may have any number of digits. Exact integer arithmetic, no long double: musl's strtod brings
-/// 128-bit soft float into the wasm module (8 KB gzip, 4% of the demo page).
+/// 128-bit soft float into the wasm module (7 KB gzip, 4% of the demo page).
 double decimalToDouble(std::string_view text);
 
 }  // namespace recwasm
