@@ -52,11 +52,14 @@ struct ItemKnn::State {
   std::vector<std::uint64_t> listBits;
   std::size_t listWords = 0;
   // Each list in bands by position (see kBandEnds): per list, kBandCuts cuts (band b holds the
-  // entries with |s| at most cut b - 1 and above cut b), and per entry of containing() its band
-  // in the list it names (entry i of row j: where j sits in list i), so that a push sums each
-  // candidate's hits per band at the cost of one byte read.
+  // entries with |s| at most cut b - 1 and above cut b), and per entry of containing() the push's
+  // slot for it: i * bands + the band of j in list i (entry i of row j), so that a push adds to
+  // a candidate's band sums after one read (ids and bands read apart cost 7% more of
+  // recommend-all in wasm). 16 bits where every slot fits (catalogues up to 65,536 / bands
+  // items), else 32.
   std::vector<double> bandCuts;
-  std::vector<std::uint8_t> entryBands;
+  std::vector<std::uint16_t> narrowSlots;
+  std::vector<std::uint32_t> wideSlots;
   std::size_t bands = 1;  // bands in use: 1 + the cuts that fall inside some list
   // Exact lists are symmetric (j in list i <=> i in list j, same s): their own inverse.
   const knn::NeighborLists& containing() const { return inverse.rows() > 0 ? inverse : lists; }
@@ -100,9 +103,9 @@ void invertLists(ItemKnn::State& state, std::size_t numItems) {
 }
 
 // Cuts every list into bands at about kBandEnds[b] * neighbors entries (the |s| there: any value
-// splits a list in neighbour order into the entries above it and the rest), and marks
-// every entry of containing() with its band in the list it names. Sets nonNegative on the way:
-// the pass reads every similarity (a pass of its own cost 5% of item_knn's fit on MovieLens).
+// splits a list in neighbour order into the entries above it and the rest), and gives every
+// entry of containing() its push slot (see State). Sets nonNegative on the way: the pass reads
+// every similarity (a pass of its own cost 5% of item_knn's fit on MovieLens).
 void cutBands(ItemKnn::State& state, int neighbors) {
   const knn::NeighborLists& lists = state.lists;
   const auto n = static_cast<std::size_t>(lists.rows());
@@ -122,7 +125,13 @@ void cutBands(ItemKnn::State& state, int neighbors) {
     }
   }
   const knn::NeighborLists& containing = state.containing();
-  state.entryBands.resize(containing.ids.size());
+  const bool narrow = n * state.bands <= std::size_t{1} << 16;
+  if (narrow) {
+    state.narrowSlots.resize(containing.ids.size());
+  } else {
+    state.wideSlots.resize(containing.ids.size());
+  }
+  const auto bands = static_cast<std::uint32_t>(state.bands);
   bool anyNegative = false;
   for (std::size_t g = 0; g < containing.ids.size(); ++g) {
     const double* cuts =
@@ -137,13 +146,18 @@ void cutBands(ItemKnn::State& state, int neighbors) {
     for (std::size_t b = 0; b < kBandCuts; b += 2) {
       below = wasm_i64x2_sub(below, wasm_f64x2_le(splat, wasm_v128_load(cuts + b)));
     }
-    state.entryBands[g] = static_cast<std::uint8_t>(wasm_i64x2_extract_lane(below, 0) +
-                                                    wasm_i64x2_extract_lane(below, 1));
+    const auto band = static_cast<std::uint32_t>(wasm_i64x2_extract_lane(below, 0) +
+                                                 wasm_i64x2_extract_lane(below, 1));
 #else
-    std::uint8_t band = 0;
+    std::uint32_t band = 0;
     for (std::size_t b = 0; b < kBandCuts; ++b) band += weight <= cuts[b] ? 1 : 0;
-    state.entryBands[g] = band;
 #endif
+    const std::uint32_t slot = static_cast<std::uint32_t>(containing.ids[g]) * bands + band;
+    if (narrow) {
+      state.narrowSlots[g] = static_cast<std::uint16_t>(slot);
+    } else {
+      state.wideSlots[g] = slot;
+    }
   }
   state.nonNegative = !anyNegative;
 }
@@ -303,24 +317,19 @@ class UserScorer {
 
   /// Adds every rated item's contribution to each list containing it (any order), per band.
   void push() {
-    // With every band in use (any catalogue with lists longer than the last cut), a slot's
-    // offset multiplies by a constant: 3% of recommend-all on MovieLens in wasm.
-    if (bands_ == kBandCuts + 1) {
-      pushInBands<kBandCuts + 1>();
+    pushed_ = true;
+    if (state_.wideSlots.empty()) {
+      pushBySlots(state_.narrowSlots.data());
     } else {
-      pushInBands<0>();
+      pushBySlots(state_.wideSlots.data());
     }
   }
-  template <std::size_t kBands>  // 0: State::bands, read at run time
-  void pushInBands() {
-    pushed_ = true;
+  template <class Slot>
+  void pushBySlots(const Slot* slots) {
     const knn::NeighborLists& containing = state_.containing();
-    const std::int32_t* ids = containing.ids.data();
     const double* sims = containing.sims.data();
-    const std::uint8_t* bands = state_.entryBands.data();
     Sums* sums = scratch_.sums.data();
     const bool implicit = settings_.implicit;
-    const std::size_t slotsPerItem = kBands != 0 ? kBands : bands_;
     for (std::size_t e = 0; e < user_.row.items.size(); ++e) {
       const std::int32_t j = user_.row.items[e];
       const double r = implicit ? 1.0 : user_.row.values[e];
@@ -334,7 +343,7 @@ class UserScorer {
 #endif
       for (std::size_t g = containing.begin(j); g < end; ++g) {
         const double s = sims[g];
-        Sums& acc = sums[static_cast<std::size_t>(ids[g]) * slotsPerItem + bands[g]];
+        Sums& acc = sums[slots[g]];
 #ifdef __wasm_simd128__
         const v128_t terms =
             wasm_f64x2_mul(wasm_v128_and(wasm_f64x2_splat(s), signOfDen), byRating);
@@ -884,7 +893,8 @@ std::size_t ItemKnn::stateBytes() const {
   return (s.means.size() + s.strongest.size() + s.weakest.size() + s.leastShare.size()) *
              sizeof(double) +
          s.lists.bytes() + s.inverse.bytes() + s.listBits.size() * sizeof(std::uint64_t) +
-         s.bandCuts.size() * sizeof(double) + s.entryBands.size();
+         s.bandCuts.size() * sizeof(double) + s.narrowSlots.size() * sizeof(std::uint16_t) +
+         s.wideSlots.size() * sizeof(std::uint32_t);
 }
 
 std::unique_ptr<Recommender::TrainingRun> ItemKnn::startTraining(const Dataset& data) {
