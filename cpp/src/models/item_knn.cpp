@@ -483,6 +483,7 @@ class UserScorer {
       secondLeft = total.second();
     }
     const std::uint8_t* isRated = scratch_.rated.data();
+    const double* ratings = scratch_.rating.data();  // held here: reread per hit otherwise
     const std::size_t end = lists.end(row);
     const double bar = barFor(threshold);
     // Entries go by 16: which of them the user rated is gathered into a mask first, so that the
@@ -507,7 +508,7 @@ class UserScorer {
           if (implicit) {
             num += s;
           } else {
-            const double r = rating(static_cast<std::size_t>(ids[g]));
+            const double r = ratings[ids[g]];
             num += s * r;
             den += std::fabs(s);
             topLeft -= r == level_[0] ? 1 : 0;
