@@ -533,6 +533,31 @@ class UserScorer {
     return true;
   }
 
+  /// Whether one of the first `neighbors` hits of `item`'s list is rated below the user's best
+  /// level: the list walked in neighbour order until a lower-rated hit or the neighbors-th
+  /// best-rated one.
+  bool lowerRatedAmongFirst(std::size_t item, std::int32_t neighbors) const {
+    const knn::NeighborLists& lists = state_.lists;
+    const std::int32_t* ids = lists.ids.data();
+    const std::uint8_t* isRated = scratch_.rated.data();
+    const double* ratings = scratch_.rating.data();
+    std::int32_t bestSeen = 0;
+    const std::size_t end = lists.end(static_cast<std::int32_t>(item));
+    for (std::size_t chunk = lists.begin(static_cast<std::int32_t>(item)); chunk < end;
+         chunk += 16) {
+      std::uint32_t mask = 0;  // which of the next 16 the user rated, as in pull()
+      for (std::size_t g = chunk; g < std::min(chunk + 16, end); ++g) {
+        mask |= std::uint32_t{isRated[ids[g]]} << (g - chunk);
+      }
+      for (; mask != 0; mask &= mask - 1) {
+        const std::size_t g = chunk + static_cast<std::size_t>(__builtin_ctz(mask));
+        if (ratings[ids[g]] != level_[0]) return true;
+        if (++bestSeen == neighbors) return false;
+      }
+    }
+    return false;
+  }
+
   /// For a candidate with more than k hits: whether selecting its first k from its gathered hits
   /// (about 4 steps a hit) beats walking its list to the k-th hit (k * length / hits entries when
   /// the hits are spread evenly).
@@ -744,26 +769,12 @@ class UserScorer {
         ++withoutHits;
       }
     }
-    // The rest have a lower-rated hit: those that may reach the list are pulled.
-    auto pullIfAllowed = [&](std::size_t i) {
-      const auto item = static_cast<std::int32_t>(i);
-      if (!has(lower, i) || rated(i) || !filter.allows(item)) return;
-      double score = 0.0;
-      if (pull(i, neighbors, ranked.worstScore(), score)) ranked.push(score, item);
-    };
-    // With `neighbors` best-rated hits, a candidate's first `neighbors` hits may all be
-    // best-rated: no bound rules it out.
-    if (counted) {
-      for (std::size_t i = 0; i < n; ++i) {
-        if (bestHits[i] >= neighbors) pullIfAllowed(i);
-      }
-    }
-    // Otherwise a lower-rated hit among its first `neighbors` keeps a candidate's prediction
-    // below the best level by at least (best - second best) times its list's least share, which
-    // puts it surely below `worst` when the share exceeds `cutoff` (the bound solved for the
-    // share once per bar, with twice surelyBelow's slack at the largest bound, to spare; the
-    // bitsets exist only for similarities >= 0). The bar sits at about the best level, where the
-    // cutoff is about 0: mostly no list's share is that small, and none needs a look.
+    // The rest have a lower-rated hit. One among a candidate's first `neighbors` hits keeps its
+    // prediction below the best level by at least (best - second best) times its list's least
+    // share, which puts it surely below `worst` when the share exceeds `cutoff` (the bound solved
+    // for the share once per bar, with twice surelyBelow's slack at the largest bound, to spare;
+    // the bitsets exist only for similarities >= 0). The others that may reach the list are
+    // pulled.
     const double gap = level_[0] - level_[1];
     const double largest = std::max(std::fabs(level_[0]), std::fabs(level_[1]));
     double cutoffFor = std::numeric_limits<double>::quiet_NaN();
@@ -776,9 +787,26 @@ class UserScorer {
       }
       return cutoff;
     };
+    auto pullIfAllowed = [&](std::size_t i) {
+      const auto item = static_cast<std::int32_t>(i);
+      if (!has(lower, i) || rated(i) || !filter.allows(item)) return;
+      if (state_.leastShare[i] > cutoffNow() && lowerRatedAmongFirst(i, neighbors)) return;
+      double score = 0.0;
+      if (pull(i, neighbors, ranked.worstScore(), score)) ranked.push(score, item);
+    };
+    // With as many best-rated hits as `neighbors`, a candidate's first `neighbors` may all be
+    // best-rated: its list is walked to its first lower-rated hit, comparing ratings only
+    // (cheaper than the pull it spares). With fewer, they hold a lower-rated one; the bar sits at
+    // about the best level, where the cutoff is about 0: mostly no list's share is that small,
+    // and none needs a look.
+    if (counted) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (bestHits[i] >= neighbors) pullIfAllowed(i);
+      }
+    }
     if (!(cutoffNow() < state_.smallestShare)) {
       for (std::size_t i = 0; i < n; ++i) {
-        if (bestHits[i] < neighbors && !(state_.leastShare[i] > cutoffNow())) pullIfAllowed(i);
+        if (bestHits[i] < neighbors) pullIfAllowed(i);
       }
     }
     ranked.drainSorted(out.items, out.scores);
