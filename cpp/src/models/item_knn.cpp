@@ -248,6 +248,23 @@ RECWASM_COLD UserRow userRowOf(const UserContext& user, const Interactions& trai
 // it can be bounded from what is known of them. The user's ratings are seen as levels: the best,
 // the second best, and everything else at most the third best; the push counts each candidate's
 // hits at the first two levels.
+// Which of the list entries [chunk, min(chunk + 16, end)) the user rated, as bits (isRated: a
+// byte per item), so that the branch taken per entry (rated or not, unpredictable) becomes one
+// per rated entry. A full chunk in a constant-length loop, which wasm unrolls.
+std::uint32_t ratedMask(const std::int32_t* ids, const std::uint8_t* isRated, std::size_t chunk,
+                        std::size_t end) {
+  std::uint32_t mask = 0;
+  if (end - chunk >= 16) {
+    const std::int32_t* chunkIds = ids + chunk;
+    for (unsigned e = 0; e < 16; ++e) mask |= std::uint32_t{isRated[chunkIds[e]]} << e;
+  } else {
+    for (std::size_t g = chunk; g < end; ++g) {
+      mask |= std::uint32_t{isRated[ids[g]]} << (g - chunk);
+    }
+  }
+  return mask;
+}
+
 class UserScorer {
  public:
   // A push's sums for one band of one candidate. The counts are packed, so that a push adds them
@@ -486,19 +503,10 @@ class UserScorer {
     const double* ratings = scratch_.rating.data();  // held here: reread per hit otherwise
     const std::size_t end = lists.end(row);
     const double bar = barFor(threshold);
-    // Entries go by 16: which of them the user rated is gathered into a mask first, so that the
-    // branch taken per entry (hit or not, unpredictable) becomes one per hit.
+    // Entries go by 16 (see ratedMask).
     for (std::size_t chunk = lists.begin(row); hits < limit && chunk < end; chunk += 16) {
       const std::size_t chunkEnd = std::min(chunk + 16, end);
-      std::uint32_t mask = 0;
-      if (chunkEnd - chunk == 16) {
-        const std::int32_t* chunkIds = ids + chunk;
-        for (unsigned e = 0; e < 16; ++e) mask |= std::uint32_t{isRated[chunkIds[e]]} << e;
-      } else {
-        for (std::size_t g = chunk; g < chunkEnd; ++g) {
-          mask |= std::uint32_t{isRated[ids[g]]} << (g - chunk);
-        }
-      }
+      std::uint32_t mask = ratedMask(ids, isRated, chunk, end);
       if (mask != 0) {
         double s = 0.0;
         do {
@@ -545,11 +553,7 @@ class UserScorer {
     const std::size_t end = lists.end(static_cast<std::int32_t>(item));
     for (std::size_t chunk = lists.begin(static_cast<std::int32_t>(item)); chunk < end;
          chunk += 16) {
-      std::uint32_t mask = 0;  // which of the next 16 the user rated, as in pull()
-      for (std::size_t g = chunk; g < std::min(chunk + 16, end); ++g) {
-        mask |= std::uint32_t{isRated[ids[g]]} << (g - chunk);
-      }
-      for (; mask != 0; mask &= mask - 1) {
+      for (std::uint32_t mask = ratedMask(ids, isRated, chunk, end); mask != 0; mask &= mask - 1) {
         const std::size_t g = chunk + static_cast<std::size_t>(__builtin_ctz(mask));
         if (ratings[ids[g]] != level_[0]) return true;
         if (++bestSeen == neighbors) return false;
