@@ -51,7 +51,7 @@ struct ItemKnn::State {
   // (see UserScorer::rankByBestLevel).
   std::vector<std::uint64_t> listBits;
   std::size_t listWords = 0;
-  // Each list in bands by position (see kBandEnds): per list, kBandCuts cuts (band b holds the
+  // Each list in bands by position (see kBandEnds): per list, its cuts (band b holds the
   // entries with |s| at most cut b - 1 and above cut b), and per entry of containing() the push's
   // slot for it: i * bands + the band of j in list i (entry i of row j), so that a push adds to
   // a candidate's band sums after one read (ids and bands read apart cost 7% more of
@@ -69,15 +69,20 @@ namespace {
 
 constexpr const char* kKind = "item_knn";
 constexpr std::uint32_t kStateFormat = 1;
-// Where a list's bands end, in entries per neighbour (k = 50: 128, 256, 512 and 1024). A
+// Where a list's bands end, in entries per neighbour (k = 50: 128, 256, 512, 1024 and 2048). A
 // candidate's first k hits are the hits of its bands before the one holding the k-th, known whole
 // from a push, and some of that band's: this bounds its prediction far better than the list's
 // counts alone (similarities of co-rated items stay close to 1 for hundreds of entries, so weights
 // hardly narrow it). On MovieLens, pulls that bounds stop early mostly stop within a thousand
 // entries; bands doubling in length up to there cut the entries pulled by 13% against two bands
-// (128 and 1024), for a push into 5 sums per candidate instead of 3.
-constexpr double kBandEnds[] = {2.56, 5.12, 10.24, 20.48};
+// (128 and 1024), for a push into 5 sums per candidate instead of 3. The band up to 2048 spares
+// light raters most pulls of long lists (their k-th hit lies deep): of recommend-all's pulls for
+// pushed users in wasm, 63 -> 18 ms, for a push 30 ms dearer (6 sums per candidate).
+constexpr double kBandEnds[] = {2.56, 5.12, 10.24, 20.48, 40.96};
 constexpr std::size_t kBandCuts = sizeof(kBandEnds) / sizeof(kBandEnds[0]);
+// Cuts stored per list: an even number, as the wasm build compares them in pairs. A padding cut
+// stays 0, which no similarity in a list is at most.
+constexpr std::size_t kCutStride = (kBandCuts + 1) / 2 * 2;
 
 Similarity similarityOf(const Settings& s) {
   return s.implicit ? Similarity::kBinary : Similarity::kCosine;
@@ -113,12 +118,12 @@ void cutBands(ItemKnn::State& state, int neighbors) {
   for (std::size_t b = 0; b < kBandCuts; ++b) {
     ends[b] = static_cast<std::size_t>(std::ceil(kBandEnds[b] * neighbors));
   }
-  state.bandCuts.assign(n * kBandCuts, 0.0);  // 0: the list ends first (every |s| is above)
+  state.bandCuts.assign(n * kCutStride, 0.0);  // 0: the list ends first (every |s| is above)
   state.bands = 1;
   for (std::int32_t i = 0; i < lists.rows(); ++i) {
     for (std::size_t b = 0; b < kBandCuts; ++b) {
       if (ends[b] < lists.end(i) - lists.begin(i)) {
-        state.bandCuts[static_cast<std::size_t>(i) * kBandCuts + b] =
+        state.bandCuts[static_cast<std::size_t>(i) * kCutStride + b] =
             std::fabs(lists.sims[lists.begin(i) + ends[b]]);
         state.bands = std::max(state.bands, b + 2);
       }
@@ -135,15 +140,15 @@ void cutBands(ItemKnn::State& state, int neighbors) {
   bool anyNegative = false;
   for (std::size_t g = 0; g < containing.ids.size(); ++g) {
     const double* cuts =
-        state.bandCuts.data() + static_cast<std::size_t>(containing.ids[g]) * kBandCuts;
+        state.bandCuts.data() + static_cast<std::size_t>(containing.ids[g]) * kCutStride;
     anyNegative |= !(containing.sims[g] >= 0);
     const double weight = std::fabs(containing.sims[g]);
 #ifdef __wasm_simd128__
     // The cuts a pair at a time (a third of cutBands' time in wasm): each comparison true is -1.
-    static_assert(kBandCuts % 2 == 0, "cuts compared in pairs");
+    static_assert(kCutStride % 2 == 0, "cuts compared in pairs");
     const v128_t splat = wasm_f64x2_splat(weight);
     v128_t below = wasm_i64x2_splat(0);
-    for (std::size_t b = 0; b < kBandCuts; b += 2) {
+    for (std::size_t b = 0; b < kCutStride; b += 2) {
       below = wasm_i64x2_sub(below, wasm_f64x2_le(splat, wasm_v128_load(cuts + b)));
     }
     const auto band = static_cast<std::uint32_t>(wasm_i64x2_extract_lane(below, 0) +
@@ -412,7 +417,7 @@ class UserScorer {
       if (before.hits() + here.hits() >= k) break;
       before.add(here);
     }
-    const double* cuts = state_.bandCuts.data() + item * kBandCuts;
+    const double* cuts = state_.bandCuts.data() + item * kCutStride;
     const double strongest = band == 0 ? state_.strongest[item] : cuts[band - 1];
     const double weakest = std::max(state_.weakest[item], band == lastBand ? 0.0 : cuts[band]);
     std::int32_t left = k - before.hits();
