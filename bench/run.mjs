@@ -57,8 +57,8 @@ const datasetsDir = join(root, '..', 'shared', 'datasets');
 // after which a cell is killed (timeoutMs), its training rows (for estimates), and its share of
 // the bench's time. Shares are cumulative deadlines, so time one dataset leaves unused passes on
 // to the next. ml-latest-small's budget lets item_knn, whose warm-up round fits into fresh memory
-// (about 1.6 s in wasm, where its later rounds take 1 s), time 3 warm rounds like every other cell
-// instead of reporting its warm-up alone.
+// (about 1.5 s in wasm, where its later rounds take under 1 s), time 3 warm rounds like every
+// other cell instead of reporting its warm-up alone.
 const BUDGETS = {
   notebook: { budgetMs: 1000, timeoutMs: 20_000, rows: 328, share: 0.05 },
   scaled: { budgetMs: 3000, timeoutMs: 60_000, rows: 99_000, share: 0.15 },

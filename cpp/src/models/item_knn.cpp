@@ -491,95 +491,6 @@ class UserScorer {
                    : pullTracking<false>(item, limit, threshold, score);
   }
 
- private:
-  // pull(), tracking the hits still to come at the best two levels where a push counted them
-  // (without, those counts never bind: at most the hits left, which staysBelow caps anyway; not
-  // tracking them is 1% of recommend-all in wasm).
-  template <bool kLevelsCounted>
-  bool pullTracking(std::size_t item, std::int32_t limit, double threshold, double& score) const {
-    const knn::NeighborLists& lists = state_.lists;
-    const auto row = static_cast<std::int32_t>(item);
-    const std::int32_t* ids = lists.ids.data();
-    const double* sims = lists.sims.data();
-    const bool implicit = settings_.implicit;
-    const bool bounded = threshold > -std::numeric_limits<double>::infinity();
-    double num = 0.0;
-    double den = 0.0;
-    std::int32_t hits = 0;
-    // Hits still to come at the best two levels (the push counted them; else any number).
-    std::int32_t topLeft = limit;
-    std::int32_t secondLeft = limit;
-    if (kLevelsCounted) {
-      const Sums total = pushedTotal(item);
-      topLeft = total.top();
-      secondLeft = total.second();
-    }
-    const std::uint8_t* isRated = scratch_.rated.data();
-    const double* ratings = scratch_.rating.data();  // held here: reread per hit otherwise
-    const std::size_t end = lists.end(row);
-    const double bar = barFor(threshold);
-    // Entries go by 16 (see ratedMask).
-    for (std::size_t chunk = lists.begin(row); hits < limit && chunk < end; chunk += 16) {
-      const std::size_t chunkEnd = std::min(chunk + 16, end);
-      std::uint32_t mask = ratedMask(ids, isRated, chunk, end);
-      if (mask != 0) {
-        double s = 0.0;
-        do {
-          const std::size_t g = chunk + static_cast<std::size_t>(__builtin_ctz(mask));
-          mask &= mask - 1;
-          s = sims[g];
-          if (implicit) {
-            num += s;
-          } else {
-            const double r = ratings[ids[g]];
-            num += s * r;
-            den += std::fabs(s);
-            if (kLevelsCounted) {
-              topLeft -= r == level_[0] ? 1 : 0;
-              secondLeft -= r == level_[1] ? 1 : 0;
-            }
-          }
-        } while (++hits < limit && mask != 0);
-      }
-      // Later hits weigh at most the first entry not yet read (none: the list is done).
-      if (bounded && hits > 0 && hits < limit && chunkEnd < end) {
-        const double weight = std::fabs(sims[chunkEnd]);
-        if (implicit ? surelyBelow(num + (limit - hits) * weight, threshold)
-                     : staysBelow(num, den, weight, limit - hits, topLeft, secondLeft, bar)) {
-          return false;
-        }
-      }
-    }
-    if (implicit) {
-      score = num;
-    } else {
-      score = hits > 0 && den != 0 ? num / den : user_.mean;
-    }
-    return true;
-  }
-
- public:
-  /// Whether one of the first `neighbors` hits of `item`'s list is rated below the user's best
-  /// level: the list walked in neighbour order until a lower-rated hit or the neighbors-th
-  /// best-rated one.
-  bool lowerRatedAmongFirst(std::size_t item, std::int32_t neighbors) const {
-    const knn::NeighborLists& lists = state_.lists;
-    const std::int32_t* ids = lists.ids.data();
-    const std::uint8_t* isRated = scratch_.rated.data();
-    const double* ratings = scratch_.rating.data();
-    std::int32_t bestSeen = 0;
-    const std::size_t end = lists.end(static_cast<std::int32_t>(item));
-    for (std::size_t chunk = lists.begin(static_cast<std::int32_t>(item)); chunk < end;
-         chunk += 16) {
-      for (std::uint32_t mask = ratedMask(ids, isRated, chunk, end); mask != 0; mask &= mask - 1) {
-        const std::size_t g = chunk + static_cast<std::size_t>(__builtin_ctz(mask));
-        if (ratings[ids[g]] != level_[0]) return true;
-        if (++bestSeen == neighbors) return false;
-      }
-    }
-    return false;
-  }
-
   /// For a candidate with more than k hits: whether selecting its first k from its gathered hits
   /// (about 4 steps a hit) beats walking its list to the k-th hit (k * length / hits entries when
   /// the hits are spread evenly).
@@ -836,6 +747,93 @@ class UserScorer {
   }
 
  private:
+  // pull(), tracking the hits still to come at the best two levels where a push counted them
+  // (without, those counts never bind: at most the hits left, which staysBelow caps anyway; not
+  // tracking them is 1% of recommend-all in wasm).
+  template <bool kLevelsCounted>
+  bool pullTracking(std::size_t item, std::int32_t limit, double threshold, double& score) const {
+    const knn::NeighborLists& lists = state_.lists;
+    const auto row = static_cast<std::int32_t>(item);
+    const std::int32_t* ids = lists.ids.data();
+    const double* sims = lists.sims.data();
+    const bool implicit = settings_.implicit;
+    const bool bounded = threshold > -std::numeric_limits<double>::infinity();
+    double num = 0.0;
+    double den = 0.0;
+    std::int32_t hits = 0;
+    // Hits still to come at the best two levels (the push counted them; else any number).
+    std::int32_t topLeft = limit;
+    std::int32_t secondLeft = limit;
+    if (kLevelsCounted) {
+      const Sums total = pushedTotal(item);
+      topLeft = total.top();
+      secondLeft = total.second();
+    }
+    const std::uint8_t* isRated = scratch_.rated.data();
+    const double* ratings = scratch_.rating.data();  // held here: reread per hit otherwise
+    const std::size_t end = lists.end(row);
+    const double bar = barFor(threshold);
+    // Entries go by 16 (see ratedMask).
+    for (std::size_t chunk = lists.begin(row); hits < limit && chunk < end; chunk += 16) {
+      const std::size_t chunkEnd = std::min(chunk + 16, end);
+      std::uint32_t mask = ratedMask(ids, isRated, chunk, end);
+      if (mask != 0) {
+        double s = 0.0;
+        do {
+          const std::size_t g = chunk + static_cast<std::size_t>(__builtin_ctz(mask));
+          mask &= mask - 1;
+          s = sims[g];
+          if (implicit) {
+            num += s;
+          } else {
+            const double r = ratings[ids[g]];
+            num += s * r;
+            den += std::fabs(s);
+            if (kLevelsCounted) {
+              topLeft -= r == level_[0] ? 1 : 0;
+              secondLeft -= r == level_[1] ? 1 : 0;
+            }
+          }
+        } while (++hits < limit && mask != 0);
+      }
+      // Later hits weigh at most the first entry not yet read (none: the list is done).
+      if (bounded && hits > 0 && hits < limit && chunkEnd < end) {
+        const double weight = std::fabs(sims[chunkEnd]);
+        if (implicit ? surelyBelow(num + (limit - hits) * weight, threshold)
+                     : staysBelow(num, den, weight, limit - hits, topLeft, secondLeft, bar)) {
+          return false;
+        }
+      }
+    }
+    if (implicit) {
+      score = num;
+    } else {
+      score = hits > 0 && den != 0 ? num / den : user_.mean;
+    }
+    return true;
+  }
+
+  /// Whether one of the first `neighbors` hits of `item`'s list is rated below the user's best
+  /// level: the list walked in neighbour order until a lower-rated hit or the neighbors-th
+  /// best-rated one.
+  bool lowerRatedAmongFirst(std::size_t item, std::int32_t neighbors) const {
+    const knn::NeighborLists& lists = state_.lists;
+    const std::int32_t* ids = lists.ids.data();
+    const std::uint8_t* isRated = scratch_.rated.data();
+    const double* ratings = scratch_.rating.data();
+    std::int32_t bestSeen = 0;
+    const std::size_t end = lists.end(static_cast<std::int32_t>(item));
+    for (std::size_t chunk = lists.begin(static_cast<std::int32_t>(item)); chunk < end;
+         chunk += 16) {
+      for (std::uint32_t mask = ratedMask(ids, isRated, chunk, end); mask != 0; mask &= mask - 1) {
+        const std::size_t g = chunk + static_cast<std::size_t>(__builtin_ctz(mask));
+        if (ratings[ids[g]] != level_[0]) return true;
+        if (++bestSeen == neighbors) return false;
+      }
+    }
+    return false;
+  }
+
   // Whether every mean reachable from the sums `num` / `den` by `left` more hits, each weighing
   // at most `weight`, at most topLeft of them at the best level and secondLeft at the second, is
   // below `bar`. A set's weighted mean is below bar when its sum of weight * (rating - bar) is
