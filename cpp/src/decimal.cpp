@@ -90,9 +90,8 @@ double decimalToDouble(std::string_view text) {
   std::size_t i = 0;
   const bool negative = text[i] == '-';
   if (text[i] == '+' || text[i] == '-') ++i;
-  // value = exact * 10^exponent10, exact's n digits from the first non-zero one on, the first 19
-  // of them in `top`.
-  BigInt exact(0);
+  // value = (the n digits from the first non-zero one on) * 10^exponent10, the first 19 of them
+  // in `top`.
   long n = 0;
   std::uint64_t top = 0;
   long exponent10 = 0;
@@ -106,9 +105,9 @@ double decimalToDouble(std::string_view text) {
     const auto digit = static_cast<std::uint32_t>(text[i] - '0');
     if (n == 0 && digit == 0) continue;
     if (n < 19) top = top * 10 + digit;
-    exact.multiplyAdd(10, digit);
     ++n;
   }
+  const std::size_t mantissaEnd = i;
   if (i < text.size()) {
     ++i;
     const bool negativeExponent = text[i] == '-';
@@ -137,6 +136,12 @@ double decimalToDouble(std::string_view text) {
   guess = scale >= 0 ? guess * kPowersOfTen[static_cast<std::size_t>(scale)]
                      : guess / kPowersOfTen[static_cast<std::size_t>(-scale)];
   if (exactPath) return sign * guess;
+  BigInt exact(0);  // the digits, exactly, for the comparisons below (leading zeros add nothing)
+  for (std::size_t d = 0; d < mantissaEnd; ++d) {
+    if (text[d] >= '0' && text[d] <= '9') {
+      exact.multiplyAdd(10, static_cast<std::uint32_t>(text[d] - '0'));
+    }
+  }
   guess = std::min(guess, std::numeric_limits<double>::max());
   std::uint64_t bits = 0;
   std::memcpy(&bits, &guess, sizeof bits);
