@@ -58,9 +58,9 @@ void toDense(const Recommender& model, const ExternalRequest& request, DenseRequ
   }
 }
 
-ExternalRecommendations toExternal(const Recommender& model, const Recommendations& recs) {
+ExternalRecommendations toExternal(const Recommender& model, Recommendations recs) {
   ExternalRecommendations out;
-  out.scores = recs.scores;
+  out.scores = std::move(recs.scores);
   out.items.reserve(recs.items.size());
   for (std::int32_t item : recs.items)
     out.items.push_back(model.trainingData().items().external(item));

@@ -25,22 +25,59 @@ void requireK(int k) {
 
 }  // namespace
 
+namespace {
+
+// The mask a CandidateFilter without an allow list marks and unmarks: all zero between filters.
+struct SharedBlockMask {
+  std::vector<std::uint8_t> bytes;
+  bool held = false;
+};
+
+SharedBlockMask& sharedBlockMask() {
+  thread_local SharedBlockMask mask;
+  return mask;
+}
+
+}  // namespace
+
 CandidateFilter::CandidateFilter(std::int32_t numItems, const UserContext& user,
                                  const RecommendOptions& options)
-    : allowed_(static_cast<std::size_t>(numItems), options.restrictToAllow ? 0 : 1) {
+    : excluded_(options.exclude), seen_(options.excludeSeen ? user.items : Span<std::int32_t>()) {
+  // Every id is checked before any mark is set, so a throw leaves the shared mask clean.
   if (options.restrictToAllow) {
-    for (std::int32_t item : options.allow) {
-      requireItem(item, numItems, "allowed");
-      allowed_[static_cast<std::size_t>(item)] = 1;
+    for (std::int32_t item : options.allow) requireItem(item, numItems, "allowed");
+  }
+  for (std::int32_t item : excluded_) requireItem(item, numItems, "excluded");
+  SharedBlockMask& shared = sharedBlockMask();
+  const auto size = static_cast<std::size_t>(numItems);
+  if (options.restrictToAllow || shared.held) {
+    ownMask_.assign(size, options.restrictToAllow ? 1 : 0);
+    for (std::int32_t item : options.allow) ownMask_[static_cast<std::size_t>(item)] = 0;
+    blocked_ = ownMask_.data();
+  } else {
+    // A mask sized for a far larger catalogue goes back to the heap rather than stay for good.
+    if (shared.bytes.size() > (std::size_t{1} << 16) && shared.bytes.size() > 8 * size) {
+      std::vector<std::uint8_t>().swap(shared.bytes);
     }
+    if (shared.bytes.size() < size) shared.bytes.resize(size, 0);
+    shared.held = true;
+    borrowedMask_ = shared.bytes.data();
+    blocked_ = borrowedMask_;
   }
-  for (std::int32_t item : options.exclude) {
-    requireItem(item, numItems, "excluded");
-    allowed_[static_cast<std::size_t>(item)] = 0;
-  }
-  if (options.excludeSeen) {
-    for (std::int32_t item : user.items) allowed_[static_cast<std::size_t>(item)] = 0;
-  }
+  block(excluded_);
+  block(seen_);
+}
+
+CandidateFilter::~CandidateFilter() {
+  if (borrowedMask_ == nullptr) return;
+  for (std::int32_t item : excluded_) borrowedMask_[static_cast<std::size_t>(item)] = 0;
+  for (std::int32_t item : seen_) borrowedMask_[static_cast<std::size_t>(item)] = 0;
+  sharedBlockMask().held = false;
+}
+
+void CandidateFilter::block(Span<std::int32_t> items) {
+  std::uint8_t* mask = borrowedMask_ != nullptr ? borrowedMask_ : ownMask_.data();
+  for (std::int32_t item : items) mask[static_cast<std::size_t>(item)] = 1;
 }
 
 Recommender::Recommender(std::string kind, OptionMap resolvedOptions)
@@ -127,6 +164,15 @@ UserContext Recommender::resolve(const Query& query, History& storage) const {
     fail(ErrorCode::kUnknownUser, "a query needs a known user or a history");
   }
   const auto rows = train.rowsOfUser(query.user);
+  const auto count = rows.size();
+  // Rows come in table order, so they are consecutive when the last is `count - 1` past the
+  // first: tables grouped by user (MovieLens files and their splits) serve histories in place.
+  if (count == 0 || static_cast<std::size_t>(rows[count - 1] - rows[0]) == count - 1) {
+    const std::size_t first = count == 0 ? 0 : static_cast<std::size_t>(rows[0]);
+    ctx.items = Span<std::int32_t>(train.itemOfRow().data() + first, count);
+    ctx.values = Span<double>(train.values().data() + first, count);
+    return ctx;
+  }
   storage.items.reserve(rows.size());
   storage.values.reserve(rows.size());
   for (std::int32_t row : rows) {
@@ -143,8 +189,11 @@ Recommendations Recommender::recommend(const Query& query, const RecommendOption
   History buffer;
   UserContext user = resolve(query, buffer);
   CandidateFilter filter(numItems(), user, options);
+  const int k = std::min(options.k, numItems());
   Recommendations out;
-  rank(user, filter, std::min(options.k, numItems()), out);
+  out.items.reserve(static_cast<std::size_t>(k));
+  out.scores.reserve(static_cast<std::size_t>(k));
+  rank(user, filter, k, out);
   return out;
 }
 

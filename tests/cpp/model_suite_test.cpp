@@ -226,9 +226,14 @@ TEST_CASE("every model validates k, users and candidate lists", "[suite]") {
       CHECK(model->recommend(userQuery(u), nothing).items.empty());
 
       RecommendOptions badExclude = topK(10);
-      badExclude.exclude = {n};
+      badExclude.exclude = {0, n};
       CHECK(errorOf([&] { model->recommend(userQuery(u), badExclude); }) ==
             ErrorCode::kUnknownItem);
+
+      // No rule of the calls above, the rejected one included, carries into the next call.
+      const Recommendations again = model->recommend(userQuery(u), topK(10));
+      CHECK(again.items == top10.items);
+      CHECK(again.scores == top10.scores);
 
       const std::vector<double> scores = model->score(userQuery(u));
       REQUIRE(scores.size() == static_cast<std::size_t>(n));
@@ -249,6 +254,49 @@ TEST_CASE("every model validates k, users and candidate lists", "[suite]") {
     CHECK(errorOf([&] { model->scoreItems(Query{}, std::vector<std::int32_t>{0}); }) ==
           ErrorCode::kUnknownUser);
   }
+}
+
+TEST_CASE("candidate filters keep their own rules, also while another one is alive", "[suite]") {
+  const std::vector<std::int32_t> history = {1, 3, 3};
+  const std::vector<double> values = {1.0, 1.0, 1.0};
+  UserContext user;
+  user.items = Span<std::int32_t>(history);
+  user.values = Span<double>(values);
+  auto allowedOf = [](const CandidateFilter& filter) {
+    std::vector<std::int32_t> allowed;
+    for (std::int32_t item = 0; item < 8; ++item) {
+      if (filter.allows(item)) allowed.push_back(item);
+    }
+    return allowed;
+  };
+
+  RecommendOptions seenAndFive = topK(3);
+  seenAndFive.exclude = {5};
+  RecommendOptions onlyOne = topK(3, false);
+  onlyOne.exclude = {1};
+  RecommendOptions allowList = topK(3);
+  allowList.restrictToAllow = true;
+  allowList.allow = {2, 3, 6};
+  allowList.exclude = {6};
+  {
+    const CandidateFilter first(8, user, seenAndFive);
+    {
+      const CandidateFilter second(8, user, onlyOne);
+      const CandidateFilter third(8, user, allowList);
+      CHECK(allowedOf(second) == std::vector<std::int32_t>{0, 2, 3, 4, 5, 6, 7});
+      CHECK(allowedOf(third) == std::vector<std::int32_t>{2});
+      CHECK(allowedOf(first) == std::vector<std::int32_t>{0, 2, 4, 6, 7});
+    }
+    CHECK(allowedOf(first) == std::vector<std::int32_t>{0, 2, 4, 6, 7});
+    RecommendOptions badAllow = allowList;
+    badAllow.allow.push_back(8);
+    CHECK(errorOf([&] { CandidateFilter(8, user, badAllow); }) == ErrorCode::kUnknownItem);
+  }
+  RecommendOptions badExclude = topK(3);
+  badExclude.exclude = {2, 8};
+  CHECK(errorOf([&] { CandidateFilter(8, user, badExclude); }) == ErrorCode::kUnknownItem);
+  const CandidateFilter afterwards(8, user, topK(3, false));
+  CHECK(allowedOf(afterwards) == std::vector<std::int32_t>{0, 1, 2, 3, 4, 5, 6, 7});
 }
 
 TEST_CASE("every model folds in a supplied history", "[suite]") {

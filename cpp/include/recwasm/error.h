@@ -43,5 +43,10 @@ class Error : public std::runtime_error {
 inline void require(bool condition, const std::string& message) {
   if (!condition) fail(ErrorCode::kInvalidArgument, message);
 }
+/// The same for a literal, which then becomes a string only on failure (per-call checks of the
+/// serving path would otherwise allocate one every call).
+inline void require(bool condition, const char* message) {
+  if (!condition) fail(ErrorCode::kInvalidArgument, message);
+}
 
 }  // namespace recwasm

@@ -78,14 +78,29 @@ struct UserContext {
   bool foldedIn = false;               ///< the history came from the caller, not from training
 };
 
-/// Which items may be returned, after seen/exclude/allow rules.
+/// Which items may be returned, after seen/exclude/allow rules. `user` and `options` must
+/// outlive the filter.
+///
+/// Without an allow list it costs what its rules list, not the catalogue: it marks the excluded
+/// and seen items in a per-thread mask and unmarks them when destroyed. Serving cheap models
+/// (popularity) is about that cost; a fresh mask of every item per call was most of it.
 class CandidateFilter {
  public:
   CandidateFilter(std::int32_t numItems, const UserContext& user, const RecommendOptions& options);
-  bool allows(std::int32_t item) const { return allowed_[static_cast<std::size_t>(item)] != 0; }
+  ~CandidateFilter();
+  CandidateFilter(const CandidateFilter&) = delete;
+  CandidateFilter& operator=(const CandidateFilter&) = delete;
+
+  bool allows(std::int32_t item) const { return blocked_[static_cast<std::size_t>(item)] == 0; }
 
  private:
-  std::vector<std::uint8_t> allowed_;
+  void block(Span<std::int32_t> items);
+
+  const std::uint8_t* blocked_ = nullptr;  // one byte per item, non-zero for a ruled-out item
+  std::uint8_t* borrowedMask_ = nullptr;   // the per-thread mask, when this filter holds it
+  std::vector<std::uint8_t> ownMask_;      // with an allow list, or when the mask is held
+  Span<std::int32_t> excluded_;
+  Span<std::int32_t> seen_;
 };
 
 class Recommender {
