@@ -17,8 +17,6 @@ using emscripten::val;
 
 /// 0 when the last adapter call succeeded, else its recwasm::ErrorCode.
 int lastErrorCode();
-/// Heap address of the doubles recommendUser() wrote last (valid until the next call).
-std::uintptr_t resultBuffer();
 std::string lastErrorMessage();
 
 class WasmDataset {
@@ -81,9 +79,12 @@ class WasmModel {
   ///             exclude?: Float64Array, allow?: Float64Array}; -> {items, scores}
   val recommend(val request) const;
   /// The common request without a request object (no val property reads, no JS objects made):
-  /// a known user, k and excludeSeen in; the items then their scores into resultBuffer(), their
-  /// count out. An error also returns 0, so check lastErrorCode before reading.
+  /// a known user, k and excludeSeen in; the items then their scores into the result buffer,
+  /// their count out, or -1 after an error. TypeScript calls it through the plain export
+  /// recwasm_recommend_user (serving.cpp), with address().
   int recommendUser(double user, double k, bool excludeSeen) const;
+  /// This object's heap address, for the plain exports that take a model.
+  std::uintptr_t address() const { return reinterpret_cast<std::uintptr_t>(this); }
   val score(val request) const;                  ///< Float64Array in catalogue order
   val scoreItems(val request, val items) const;  ///< Float64Array, one per item of `items`
   val similarItems(double item, int k) const;

@@ -10,7 +10,6 @@ using namespace recwasm::wasm;
 EMSCRIPTEN_BINDINGS(recwasm) {
   function("lastErrorCode", &lastErrorCode);
   function("lastErrorMessage", &lastErrorMessage);
-  function("resultBuffer", &resultBuffer);
   function("modelKinds", &modelKinds);
   function("evaluateModel", &evaluateModel);
   function("rankingMetrics", &rankingMetricsOf);
@@ -42,7 +41,7 @@ EMSCRIPTEN_BINDINGS(recwasm) {
       .function("continueFit", &WasmModel::continueFit)
       .function("cancelFit", &WasmModel::cancelFit)
       .function("recommend", &WasmModel::recommend)
-      .function("recommendUser", &WasmModel::recommendUser)
+      .function("address", &WasmModel::address)
       .function("score", &WasmModel::score)
       .function("scoreItems", &WasmModel::scoreItems)
       .function("similarItems", &WasmModel::similarItems)

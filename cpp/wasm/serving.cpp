@@ -2,6 +2,7 @@
 // fit, and the conversions they use. At -Oz each recommend() from JavaScript cost 1.5-2x more
 // CPU; everything that runs once per call lives in adapters.cpp, built for size.
 #include <emscripten/bind.h>
+#include <emscripten/em_macros.h>
 
 #include <cmath>
 
@@ -39,8 +40,10 @@ std::vector<ExternalId> externalIds(const val& v, const char* what) {
 }
 
 int integerValue(double d, const char* key) {
-  require(std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 2147483647.0,
-          std::string(key) + " must be an integer");
+  // Not require(): its message would be built on every call, valid or not.
+  if (!(std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 2147483647.0)) {
+    fail(ErrorCode::kInvalidArgument, std::string(key) + " must be an integer");
+  }
   return static_cast<int>(d);
 }
 
@@ -116,7 +119,7 @@ val WasmModel::recommend(val request) const {
 }
 
 int WasmModel::recommendUser(double user, double k, bool excludeSeen) const {
-  return guarded([&] {
+  const int count = guarded([&] {
     ExternalRequest request;
     request.user = externalId(user, "user");
     request.k = integerValue(k, "k");
@@ -131,9 +134,8 @@ int WasmModel::recommendUser(double user, double k, bool excludeSeen) const {
     out.insert(out.end(), recs.scores.begin(), recs.scores.end());
     return static_cast<int>(recs.items.size());
   });
+  return errorSlot().code == 0 ? count : -1;
 }
-
-std::uintptr_t resultBuffer() { return reinterpret_cast<std::uintptr_t>(results().data()); }
 
 val WasmModel::score(val request) const {
   return guarded([&] { return float64Array(scoreExternal(*model_, toRequest(request))); });
@@ -146,3 +148,21 @@ val WasmModel::similarItems(double item, int k) const {
 }
 
 }  // namespace recwasm::wasm
+
+// Plain exports for the one call made once per user in a loop: a call through Embind costs about
+// 0.2 us more (its generic invoker, as -sDYNAMIC_EXECUTION=0 leaves it), a third of what a
+// popularity recommendation costs in all.
+extern "C" {
+
+/// WasmModel::recommendUser() on the model at `model` (its address()).
+EMSCRIPTEN_KEEPALIVE int recwasm_recommend_user(std::uintptr_t model, double user, double k,
+                                                int excludeSeen) {
+  return reinterpret_cast<const recwasm::wasm::WasmModel*>(model)->recommendUser(user, k,
+                                                                                 excludeSeen != 0);
+}
+
+/// Heap address of what the last recommendUser() wrote: its items, then their scores.
+EMSCRIPTEN_KEEPALIVE std::uintptr_t recwasm_result_buffer() {
+  return reinterpret_cast<std::uintptr_t>(recwasm::wasm::results().data());
+}
+}

@@ -1,7 +1,7 @@
 import { Dataset } from './dataset.js';
 import { RecwasmError, requireArgument } from './errors.js';
 import { WasmObject } from './handle.js';
-import { check, checkHandle, raw, readResultLists, type RawModel, type RawRequest } from './runtime.js';
+import { check, checkHandle, raw, recommendKnownUser, type RawModel, type RawRequest } from './runtime.js';
 import { now, yieldToEventLoop } from './schedule.js';
 import { requireInteger, requireOptionalBoolean, requireOptions, toFloat64 } from './validate.js';
 
@@ -306,12 +306,14 @@ function toRequest(
  */
 export class Model<K extends ModelKind = ModelKind> extends WasmObject {
   readonly #raw: RawModel;
+  readonly #address: number;
   #fitting = false;
 
   /** @internal Use {@link Model.create} or {@link Model.load}. */
   constructor(handle: RawModel) {
     super(handle);
     this.#raw = handle;
+    this.#address = handle.address();
   }
 
   /** @internal */
@@ -469,8 +471,8 @@ export class Model<K extends ModelKind = ModelKind> extends WasmObject {
     if (request.user !== undefined && !history && !historyValues && !exclude && !allow) {
       // The common call, about 3x cheaper without a request object to read and result objects
       // to build on the C++ side.
-      const count = check(this.handle.recommendUser(request.user, request.k, request.excludeSeen));
-      return readResultLists(count);
+      this.assertLive();
+      return recommendKnownUser(this.#address, request.user, request.k, request.excludeSeen);
     }
     const recs = check(this.handle.recommend(request));
     return { items: Array.from(recs.items), scores: Array.from(recs.scores) };

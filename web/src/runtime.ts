@@ -77,8 +77,8 @@ export interface RawModel extends RawHandle {
   continueFit(maxBatches: number): RawFitProgress;
   cancelFit(): void;
   recommend(request: RawRequest): RawRecommendations;
-  /** recommend() for a known user with only k / excludeSeen: the count, lists in resultBuffer(). */
-  recommendUser(user: number, k: number, excludeSeen: boolean): number;
+  /** The model's heap address, for the module's plain exports (`_recwasm_recommend_user`). */
+  address(): number;
   score(request: RawRequest): Float64Array;
   scoreItems(request: RawRequest, items: Float64Array): Float64Array;
   similarItems(item: number, k: number): RawRecommendations;
@@ -133,8 +133,14 @@ export interface RawModule {
   _free(ptr: number): void;
   lastErrorCode(): number;
   lastErrorMessage(): string;
-  /** Heap address of what the last recommendUser() wrote: its items, then their scores. */
-  resultBuffer(): number;
+  /**
+   * recommend() for a known user with only k / excludeSeen (1 or 0), on the model at `model`
+   * (RawModel.address()): the count of items, or -1 after an error (then call check()). A plain
+   * export, not an Embind function: its call costs about 0.2 us less.
+   */
+  _recwasm_recommend_user(model: number, user: number, k: number, excludeSeen: number): number;
+  /** Heap address of what the last _recwasm_recommend_user() wrote: its items, then their scores. */
+  _recwasm_result_buffer(): number;
   modelKinds(): string[];
   heapStats(): { allocatedBytes: number };
   /** Embind's count of live JS handles to C++ values (leak tests). */
@@ -243,13 +249,24 @@ export function check<T>(value: T): T {
 }
 
 /**
- * @internal The `count` items and then their scores that recommendUser() left in the result
- * buffer, as plain arrays. (An element loop: subarray() and Array.from() cost 2 us a call.)
+ * @internal recommend() for a known user with only k and excludeSeen, through the module's
+ * plain export, for the model at `model` (RawModel.address()): its items and scores as plain
+ * arrays. (An element loop: subarray() and Array.from() cost 2 us a call.)
  */
-export function readResultLists(count: number): { items: number[]; scores: number[] } {
+export function recommendKnownUser(
+  model: number,
+  user: number,
+  k: number,
+  excludeSeen: boolean,
+): { items: number[]; scores: number[] } {
   const module = raw();
+  const count = module._recwasm_recommend_user(model, user, k, excludeSeen ? 1 : 0);
+  if (count < 0) {
+    check(count);
+    throw new RecwasmError('INTERNAL', 'the core failed without an error');
+  }
   const heap = module.HEAPF64;
-  const start = module.resultBuffer() / Float64Array.BYTES_PER_ELEMENT;
+  const start = module._recwasm_result_buffer() / Float64Array.BYTES_PER_ELEMENT;
   const items: number[] = [];
   const scores: number[] = [];
   for (let i = 0; i < count; i++) {
