@@ -23,10 +23,6 @@ void requireK(int k) {
   if (k <= 0) fail(ErrorCode::kInvalidArgument, "k must be a positive integer");
 }
 
-}  // namespace
-
-namespace {
-
 // The mask a CandidateFilter without an allow list marks and unmarks: all zero between filters.
 struct SharedBlockMask {
   std::vector<std::uint8_t> bytes;
@@ -164,13 +160,13 @@ UserContext Recommender::resolve(const Query& query, History& storage) const {
     fail(ErrorCode::kUnknownUser, "a query needs a known user or a history");
   }
   const auto rows = train.rowsOfUser(query.user);
-  const auto count = rows.size();
-  // Rows come in table order, so they are consecutive when the last is `count - 1` past the
+  if (rows.empty()) return ctx;
+  // Rows come in table order, so they are consecutive when the last is `size - 1` past the
   // first: tables grouped by user (MovieLens files and their splits) serve histories in place.
-  if (count == 0 || static_cast<std::size_t>(rows[count - 1] - rows[0]) == count - 1) {
-    const std::size_t first = count == 0 ? 0 : static_cast<std::size_t>(rows[0]);
-    ctx.items = Span<std::int32_t>(train.itemOfRow().data() + first, count);
-    ctx.values = Span<double>(train.values().data() + first, count);
+  if (static_cast<std::size_t>(rows[rows.size() - 1] - rows[0]) == rows.size() - 1) {
+    const auto first = static_cast<std::size_t>(rows[0]);
+    ctx.items = Span<std::int32_t>(train.itemOfRow().data() + first, rows.size());
+    ctx.values = Span<double>(train.values().data() + first, rows.size());
     return ctx;
   }
   storage.items.reserve(rows.size());

@@ -82,8 +82,8 @@ struct UserContext {
 /// outlive the filter.
 ///
 /// Without an allow list it costs what its rules list, not the catalogue: it marks the excluded
-/// and seen items in a per-thread mask and unmarks them when destroyed. Serving cheap models
-/// (popularity) is about that cost; a fresh mask of every item per call was most of it.
+/// and seen items in a per-thread mask and unmarks them when destroyed. (A fresh mask of every
+/// item was most of what a popularity recommendation cost.)
 class CandidateFilter {
  public:
   CandidateFilter(std::int32_t numItems, const UserContext& user, const RecommendOptions& options);
