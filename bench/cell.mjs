@@ -1,8 +1,8 @@
 // One wasm cell of `npm run bench`, in a fresh Node process so that the wasm heap it reports
 // (the Memory only grows, never shrinks) belongs to this model x dataset alone. Mirrors
 // cpp/tools/recwasm_bench.cpp: leave-one-out split (seed 42), a warm-up round, then as many
-// timed rounds as the budget allows (at least 50 for a fast cell: see roundsWanted in
-// cells.mjs); prints one JSON object.
+// timed rounds as the budget allows (a fast cell warms up longer and takes at least 50: see
+// keepWarming and roundsWanted in cells.mjs); prints one JSON object.
 //
 //   node bench/cell.mjs --model KIND --data NAME [--repeats 5] [--min-repeats 0] [--k 10]
 //                       [--budget-ms 5000] [--datasets DIR] [--options key=value,key=value]
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { Model, evaluate, leaveOneOut, loadRecwasm } from 'recwasm';
 // Internal, not part of the package's API: the wasm Memory's current size.
 import { heapBytes } from '../dist/runtime.js';
-import { roundsWanted } from './cells.mjs';
+import { keepWarming, roundsWanted } from './cells.mjs';
 import { DATASETS, checksum } from './datasets.mjs';
 
 const { values: args } = parseArgs({
@@ -63,6 +63,8 @@ const recommendMs = [];
 const fitCpuMs = [];
 const recommendCpuMs = [];
 let warmupMs = 0;
+let warmingMs = 0;
+let warmUpRounds = 1;
 let rounds = 1;
 let last;
 for (let round = 0; round < rounds; round++) {
@@ -86,7 +88,14 @@ for (let round = 0; round < rounds; round++) {
     const wanted = roundsWanted(warmupMs, repeats, minRepeats);
     rounds += Math.max(0, Math.min(wanted, Math.floor((budgetMs - warmupMs) / Math.max(warmupMs, 1e-3))));
   }
-  if (round > 0 || rounds === 1) {
+  if (round < warmUpRounds) {
+    warmingMs += fit + recommend;
+    if (rounds > 1 && keepWarming(warmupMs, warmingMs)) {
+      warmUpRounds++;
+      rounds++;
+    }
+  }
+  if (round >= warmUpRounds || rounds === 1) {
     fitMs.push(fit);
     recommendMs.push(recommend);
     fitCpuMs.push(fitCpu);

@@ -16,6 +16,19 @@ const WASM_CELL = join(root, 'bench/cell.mjs');
 // rounds, so both sides of a pair time the same number.
 export const FAST_ROUND_MS = 50;
 export const FAST_ROUNDS = 50;
+// Such a cell also warms up for FAST_WARM_UP_MS, not one round: V8 compiles the hot wasm
+// functions in the background, and until it has, rounds run 3-10x slower (popularity on
+// ml-latest-small: 2-6 ms a round for the first dozen, then 1 ms). With one warm-up round
+// those were timed rounds, and on a busy host the median of 50 landed on them (popularity read
+// 1.6 ms where its rounds settle at 0.5). recwasm-bench (kFastWarmUpMs) and
+// recwasm-classic-bench warm up the same way natively.
+export const FAST_WARM_UP_MS = 300;
+
+/**
+ * Whether a cell whose first round took `firstRoundMs`, after `warmingMs` of warm-up rounds
+ * (the first included), should run another warm-up round.
+ */
+export const keepWarming = (firstRoundMs, warmingMs) => firstRoundMs < FAST_ROUND_MS && warmingMs < FAST_WARM_UP_MS;
 
 /** Timed rounds for a cell whose warm-up took `warmupMs`, before the time budget caps them. */
 export const roundsWanted = (warmupMs, repeats, minRepeats = 0) =>

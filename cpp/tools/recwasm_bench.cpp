@@ -47,6 +47,10 @@ using Clock = std::chrono::steady_clock;
 // the JIT still warming up). bench/cell.mjs applies the same rule.
 constexpr double kFastRoundMs = 50;
 constexpr int kFastRounds = 50;
+// Such a cell warms up for kFastWarmUpMs, not one round, as bench/cell.mjs does: there V8 is
+// still compiling the hot wasm functions after the first round (see FAST_WARM_UP_MS in
+// bench/cells.mjs); here it only keeps both sides alike.
+constexpr double kFastWarmUpMs = 300;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -273,9 +277,12 @@ int main(int argc, char** argv) {
 
     // Warm-up round first; then as many timed rounds as fit the budget (at least one when the
     // warm-up itself fits it), so slow cells finish instead of hanging the whole bench. Cells
-    // faster than kFastRoundMs take at least kFastRounds, as bench/cell.mjs does in wasm.
+    // faster than kFastRoundMs warm up for kFastWarmUpMs and take at least kFastRounds, as
+    // bench/cell.mjs does in wasm.
     std::vector<double> fitMs, recommendMs, fitCpuMs, recommendCpuMs;
     double warmupMs = 0;
+    double warmingMs = 0;
+    int warmUpRounds = 1;
     std::unique_ptr<recwasm::Recommender> last;
     int rounds = 1;
     for (int round = 0; round < rounds; ++round) {
@@ -306,7 +313,14 @@ int main(int argc, char** argv) {
             std::max({repeats, minRepeats, warmupMs < kFastRoundMs ? kFastRounds : 0});
         rounds += std::max(0, std::min(wanted, static_cast<int>(fitting)));
       }
-      if (round > 0 || rounds == 1) {  // a lone cold round is reported as such
+      if (round < warmUpRounds) {
+        warmingMs += fit + recommend;
+        if (rounds > 1 && warmupMs < kFastRoundMs && warmingMs < kFastWarmUpMs) {
+          ++warmUpRounds;
+          ++rounds;
+        }
+      }
+      if (round >= warmUpRounds || rounds == 1) {  // a lone cold round is reported as such
         fitMs.push_back(fit);
         recommendMs.push_back(recommend);
         fitCpuMs.push_back(fitCpu);
