@@ -61,9 +61,9 @@ void toDense(const Recommender& model, const ExternalRequest& request, DenseRequ
 ExternalRecommendations toExternal(const Recommender& model, Recommendations recs) {
   ExternalRecommendations out;
   out.scores = std::move(recs.scores);
+  const IdMap& items = model.trainingData().items();
   out.items.reserve(recs.items.size());
-  for (std::int32_t item : recs.items)
-    out.items.push_back(model.trainingData().items().external(item));
+  for (std::int32_t item : recs.items) out.items.push_back(items.external(item));
   return out;
 }
 

@@ -91,8 +91,9 @@ IdMap::IdMap(std::vector<ExternalId> ids) : ids_(std::move(ids)) {
     if (i > 0 && ids_[i] <= ids_[i - 1]) {
       fail(ErrorCode::kInvalidArgument, "id map must be strictly ascending");
     }
-    if (ids_[i] != static_cast<ExternalId>(i)) identity_ = false;
   }
+  consecutive_ =
+      ids_.empty() || ids_.back() - ids_.front() == static_cast<ExternalId>(ids_.size() - 1);
 }
 
 IdMap IdMap::identity(std::int32_t n) {
@@ -113,11 +114,9 @@ IdMap IdMap::fromUnsorted(std::vector<ExternalId> ids, const std::vector<Externa
 }
 
 std::optional<std::int32_t> IdMap::dense(ExternalId external) const {
-  if (identity_) {
-    if (external >= 0 && external < static_cast<ExternalId>(ids_.size())) {
-      return static_cast<std::int32_t>(external);
-    }
-    return std::nullopt;
+  if (consecutive_) {
+    if (ids_.empty() || external < ids_.front() || external > ids_.back()) return std::nullopt;
+    return static_cast<std::int32_t>(external - ids_.front());
   }
   auto it = std::lower_bound(ids_.begin(), ids_.end(), external);
   if (it == ids_.end() || *it != external) return std::nullopt;

@@ -38,11 +38,12 @@ class IdMap {
   ExternalId external(std::int32_t dense) const { return ids_[static_cast<std::size_t>(dense)]; }
   std::optional<std::int32_t> dense(ExternalId external) const;
   const std::vector<ExternalId>& externalIds() const { return ids_; }
-  bool isIdentity() const { return identity_; }
 
  private:
   std::vector<ExternalId> ids_;
-  bool identity_ = true;  // ids_[i] == i for all i: lookups skip the binary search
+  // ids_[i] == ids_[0] + i for all i (generated data from 0, MovieLens users from 1): lookups
+  // subtract instead of searching.
+  bool consecutive_ = true;
 };
 
 /// Compressed sparse rows: row r holds indices[offsets[r] .. offsets[r+1]) and the same values.
