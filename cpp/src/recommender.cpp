@@ -261,10 +261,15 @@ void Recommender::rank(const UserContext& user, const CandidateFilter& filter, i
 void Recommender::rankScores(const std::vector<double>& scores, const CandidateFilter& filter,
                              int k, Recommendations& out) {
   TopK top(static_cast<std::size_t>(k));
+  // What a score must exceed: -inf (never returned) until k are kept, then the worst kept,
+  // which an equal score cannot displace (items come in ascending id, so ties go to the kept).
+  // Tested first, it settles most items with one sequential read.
+  double bar = -std::numeric_limits<double>::infinity();
   for (std::size_t item = 0; item < scores.size(); ++item) {
-    if (!filter.allows(static_cast<std::int32_t>(item))) continue;
-    if (scores[item] == -std::numeric_limits<double>::infinity()) continue;
-    top.push(scores[item], static_cast<std::int32_t>(item));
+    const double score = scores[item];
+    if (!(score > bar) || !filter.allows(static_cast<std::int32_t>(item))) continue;
+    top.push(score, static_cast<std::int32_t>(item));
+    if (top.full()) bar = top.worstScore();
   }
   top.drainSorted(out.items, out.scores);
 }
