@@ -121,9 +121,6 @@ double decimalToDouble(std::string_view text) {
   // the smallest double, it rounds to 0; from 1e309 on, beyond the largest, to inf.
   if (n == 0 || n + exponent10 <= -324) return sign * 0.0;
   if (n - 1 + exponent10 >= 309) return sign * std::numeric_limits<double>::infinity();
-  static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   // top * 10^scale, within an exact integer's range (<= 15 digits) and 10^22: one rounding
   // (Clinger's fast path). Else a guess a few units in the last place off (each step rounds),
   // moved a unit at a time until exact comparisons with the midpoints to its neighbours place the
@@ -133,8 +130,8 @@ double decimalToDouble(std::string_view text) {
   double guess = static_cast<double>(top);
   for (; scale > 22; scale -= 22) guess *= 1e22;
   for (; scale < -22; scale += 22) guess /= 1e22;
-  guess = scale >= 0 ? guess * kPowersOfTen[static_cast<std::size_t>(scale)]
-                     : guess / kPowersOfTen[static_cast<std::size_t>(-scale)];
+  guess = scale >= 0 ? guess * kExactPowersOfTen[static_cast<std::size_t>(scale)]
+                     : guess / kExactPowersOfTen[static_cast<std::size_t>(-scale)];
   if (exactPath) return sign * guess;
   BigInt exact(0);  // the digits, exactly, for the comparisons below (leading zeros add nothing)
   for (std::size_t d = 0; d < mantissaEnd; ++d) {

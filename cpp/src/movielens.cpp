@@ -131,9 +131,7 @@ double parseNumber(const CsvReader& reader, const CsvRecord& record, std::string
     for (char c : s) {
       if (c >= '0' && c <= '9') mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
     }
-    static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                              1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    double value = static_cast<double>(mantissa) / kPowersOfTen[fracDigits];
+    const double value = static_cast<double>(mantissa) / kExactPowersOfTen[fracDigits];
     return s[0] == '-' ? -value : value;
   }
   constexpr std::size_t kLongest = 63;

@@ -57,23 +57,22 @@ CandidateFilter::CandidateFilter(std::int32_t numItems, const UserContext& user,
     }
     if (shared.bytes.size() < size) shared.bytes.resize(size, 0);
     shared.held = true;
-    borrowedMask_ = shared.bytes.data();
-    blocked_ = borrowedMask_;
+    borrowed_ = true;
+    blocked_ = shared.bytes.data();
   }
-  block(excluded_);
-  block(seen_);
+  mark(excluded_, 1);
+  mark(seen_, 1);
 }
 
 CandidateFilter::~CandidateFilter() {
-  if (borrowedMask_ == nullptr) return;
-  for (std::int32_t item : excluded_) borrowedMask_[static_cast<std::size_t>(item)] = 0;
-  for (std::int32_t item : seen_) borrowedMask_[static_cast<std::size_t>(item)] = 0;
+  if (!borrowed_) return;
+  mark(excluded_, 0);
+  mark(seen_, 0);
   sharedBlockMask().held = false;
 }
 
-void CandidateFilter::block(Span<std::int32_t> items) {
-  std::uint8_t* mask = borrowedMask_ != nullptr ? borrowedMask_ : ownMask_.data();
-  for (std::int32_t item : items) mask[static_cast<std::size_t>(item)] = 1;
+void CandidateFilter::mark(Span<std::int32_t> items, std::uint8_t value) {
+  for (std::int32_t item : items) blocked_[static_cast<std::size_t>(item)] = value;
 }
 
 Recommender::Recommender(std::string kind, OptionMap resolvedOptions)

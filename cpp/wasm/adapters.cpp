@@ -32,10 +32,10 @@ std::string_view heapText(const val& range) {
 std::uint32_t seedField(const val& obj, const char* key, std::uint32_t defaultValue) {
   val v = obj[key];
   if (!present(v)) return defaultValue;
-  require(v.isNumber(), std::string(key) + " must be a number");
+  require(v.isNumber(), key, " must be a number");
   double d = v.as<double>();
-  require(d >= 0 && d <= 4294967295.0 && d == std::floor(d),
-          std::string(key) + " must be an integer in [0, 2^32)");
+  require(d >= 0 && d <= 4294967295.0 && d == std::floor(d), key,
+          " must be an integer in [0, 2^32)");
   return static_cast<std::uint32_t>(d);
 }
 

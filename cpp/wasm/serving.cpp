@@ -20,7 +20,7 @@ int lastErrorCode() { return errorSlot().code; }
 std::string lastErrorMessage() { return errorSlot().message; }
 
 std::vector<double> numbers(const val& v, const char* what) {
-  require(present(v) && present(v["length"]), std::string(what) + " must be an array of numbers");
+  require(present(v) && present(v["length"]), what, " must be an array of numbers");
   return emscripten::convertJSArrayToNumberVector<double>(v);
 }
 
@@ -40,17 +40,15 @@ std::vector<ExternalId> externalIds(const val& v, const char* what) {
 }
 
 int integerValue(double d, const char* key) {
-  // Not require(): its message would be built on every call, valid or not.
-  if (!(std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 2147483647.0)) {
-    fail(ErrorCode::kInvalidArgument, std::string(key) + " must be an integer");
-  }
+  require(std::isfinite(d) && d == std::floor(d) && std::abs(d) <= 2147483647.0, key,
+          " must be an integer");
   return static_cast<int>(d);
 }
 
 int integerField(const val& obj, const char* key, int defaultValue) {
   val v = obj[key];
   if (!present(v)) return defaultValue;
-  require(v.isNumber(), std::string(key) + " must be a number");
+  require(v.isNumber(), key, " must be a number");
   return integerValue(v.as<double>(), key);
 }
 

@@ -48,5 +48,10 @@ inline void require(bool condition, const std::string& message) {
 inline void require(bool condition, const char* message) {
   if (!condition) fail(ErrorCode::kInvalidArgument, message);
 }
+/// The same for a message in two parts (what is checked, what it must be), joined only on
+/// failure.
+inline void require(bool condition, const char* subject, const char* predicate) {
+  if (!condition) fail(ErrorCode::kInvalidArgument, std::string(subject) + predicate);
+}
 
 }  // namespace recwasm

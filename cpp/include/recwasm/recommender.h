@@ -94,11 +94,11 @@ class CandidateFilter {
   bool allows(std::int32_t item) const { return blocked_[static_cast<std::size_t>(item)] == 0; }
 
  private:
-  void block(Span<std::int32_t> items);
+  void mark(Span<std::int32_t> items, std::uint8_t value);
 
-  const std::uint8_t* blocked_ = nullptr;  // one byte per item, non-zero for a ruled-out item
-  std::uint8_t* borrowedMask_ = nullptr;   // the per-thread mask, when this filter holds it
-  std::vector<std::uint8_t> ownMask_;      // with an allow list, or when the mask is held
+  std::uint8_t* blocked_ = nullptr;    // one byte per item, non-zero for a ruled-out item
+  bool borrowed_ = false;              // blocked_ is the per-thread mask, held by this filter
+  std::vector<std::uint8_t> ownMask_;  // with an allow list, or when the mask is held
   Span<std::int32_t> excluded_;
   Span<std::int32_t> seen_;
 };

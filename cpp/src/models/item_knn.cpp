@@ -244,15 +244,6 @@ RECWASM_COLD UserRow userRowOf(const UserContext& user, const Interactions& trai
   return out;
 }
 
-// Scores one user. Holds the rated items as bytes and a dense rating table (for pulls) and, after
-// push(), sums per candidate and band of its list; the tables are kept between calls
-// (thread_local) and cleared when the scorer goes, also when a call fails (an allocation inside
-// may throw).
-//
-// Bounds (similarities >= 0 only): a prediction is a weighted mean of the ratings of its hits, so
-// it can be bounded from what is known of them. The user's ratings are seen as levels: the best,
-// the second best, and everything else at most the third best; the push counts each candidate's
-// hits at the first two levels.
 // Which of the list entries [chunk, min(chunk + 16, end)) the user rated, as bits (isRated: a
 // byte per item), so that the branch taken per entry (rated or not, unpredictable) becomes one
 // per rated entry. A full chunk in a constant-length loop, which wasm unrolls.
@@ -270,6 +261,15 @@ std::uint32_t ratedMask(const std::int32_t* ids, const std::uint8_t* isRated, st
   return mask;
 }
 
+// Scores one user. Holds the rated items as bytes and a dense rating table (for pulls) and, after
+// push(), sums per candidate and band of its list; the tables are kept between calls
+// (thread_local) and cleared when the scorer goes, also when a call fails (an allocation inside
+// may throw).
+//
+// Bounds (similarities >= 0 only): a prediction is a weighted mean of the ratings of its hits, so
+// it can be bounded from what is known of them. The user's ratings are seen as levels: the best,
+// the second best, and everything else at most the third best; the push counts each candidate's
+// hits at the first two levels.
 class UserScorer {
  public:
   // A push's sums for one band of one candidate. The counts are packed, so that a push adds them
