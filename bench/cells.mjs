@@ -11,17 +11,16 @@ const WASM_CELL = join(root, 'bench/cell.mjs');
 // A cell whose warm-up round took under FAST_ROUND_MS times at least FAST_ROUNDS rounds: its
 // first rounds still run the JavaScript side before the JIT has optimised it (popularity on
 // ml-latest-small: 20 us per recommend() in the warm-up, 8 in the next round, 3.3 from the fourth
-// on), which a median of 5 would report. recwasm-bench (kFastRoundMs, kFastRounds) applies the
-// same rule natively, and run.mjs gives a wasm cell whose native twin was that fast as many
-// rounds, so both sides of a pair time the same number.
+// on), which a median of 5 would report. The native tools apply the same rule
+// (cpp/tools/bench_rounds.h), and run.mjs gives a wasm cell whose native twin was that fast as
+// many rounds, so both sides of a pair time the same number.
 export const FAST_ROUND_MS = 50;
 export const FAST_ROUNDS = 50;
 // Such a cell also warms up for FAST_WARM_UP_MS, not one round: V8 compiles the hot wasm
 // functions in the background, and until it has, rounds run 3-10x slower (popularity on
 // ml-latest-small: 2-6 ms a round for the first dozen, then 1 ms). With one warm-up round
 // those were timed rounds, and on a busy host the median of 50 landed on them (popularity read
-// 1.6 ms where its rounds settle at 0.5). recwasm-bench (kFastWarmUpMs) and
-// recwasm-classic-bench warm up the same way natively.
+// 1.6 ms where its rounds settle at 0.5). The native tools warm up the same way.
 export const FAST_WARM_UP_MS = 300;
 
 /**

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_rounds.h"
 #include "keep_freed_memory.h"
 #include "recwasm/demo_data.h"
 #include "recwasm/error.h"
@@ -41,21 +42,6 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// A cell whose warm-up round took under kFastRoundMs takes at least kFastRounds timed rounds
-// (--min-repeats can ask for more): a median of 5 such short rounds is mostly noise (and in wasm,
-// the JIT still warming up). bench/cell.mjs applies the same rule.
-constexpr double kFastRoundMs = 50;
-constexpr int kFastRounds = 50;
-// Such a cell warms up for kFastWarmUpMs, not one round, as bench/cell.mjs does: there V8 is
-// still compiling the hot wasm functions after the first round (see FAST_WARM_UP_MS in
-// bench/cells.mjs); here it only keeps both sides alike.
-constexpr double kFastWarmUpMs = 300;
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0.0 : v[v.size() / 2];
-}
 
 double millisecondsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -315,7 +301,7 @@ int main(int argc, char** argv) {
       }
       if (round < warmUpRounds) {
         warmingMs += fit + recommend;
-        if (rounds > 1 && warmupMs < kFastRoundMs && warmingMs < kFastWarmUpMs) {
+        if (rounds > 1 && keepWarming(warmupMs, warmingMs)) {
           ++warmUpRounds;
           ++rounds;
         }

@@ -3,8 +3,8 @@
 // the training rows), then for each model times fit() and top-10 recommend() for every user:
 // medians of `--repeats` runs after one warm-up, wall and thread CPU milliseconds, one JSON object.
 //
-// A model whose first run took under 50 ms warms up for 300 ms, as bench/suites/classic.mjs does
-// in wasm (there V8 is still compiling the hot functions after one run).
+// A model whose first run was fast warms up longer (see bench_rounds.h), as
+// bench/suites/classic.mjs does in wasm.
 //
 //   recwasm-classic-bench --dir ../shared/datasets/ml-latest-small [--repeats 5]
 //                         [--models popularity,content_tfidf,covisitation]
@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_rounds.h"
 #include "keep_freed_memory.h"
 #include "recwasm/error.h"
 #include "recwasm/model_registry.h"
@@ -49,14 +50,6 @@ double wallMilliseconds() {
   return std::chrono::duration<double, std::milli>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-constexpr double kFastRunMs = 50;
-constexpr double kFastWarmUpMs = 300;
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 std::vector<std::string> splitList(const std::string& list) {
@@ -122,7 +115,7 @@ int main(int argc, char** argv) {
           const double runMs = wallMilliseconds() - wall + fitW;
           if (firstRunMs < 0) firstRunMs = runMs;
           warmingMs += runMs;
-          warming = firstRunMs < kFastRunMs && warmingMs < kFastWarmUpMs;
+          warming = keepWarming(firstRunMs, warmingMs);
           continue;
         }
         fitWall.push_back(fitW);
